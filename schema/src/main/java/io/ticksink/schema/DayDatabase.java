@@ -1,0 +1,313 @@
+package io.ticksink.schema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteException;
+
+/**
+ * One open day database: a single SQLite connection in WAL mode with the schema applied.
+ *
+ * <p>Not thread safe: {@link TickStore} serialises access to each instance. After a failed write
+ * the instance is closed and must be opened again.
+ */
+public final class DayDatabase implements AutoCloseable {
+
+    /** {@code PRAGMA application_id} of ticksink day files: "TICK". */
+    public static final int APPLICATION_ID = 0x5449434B;
+    /** The schema version this build writes, kept in {@code PRAGMA user_version}. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private static final int INSERT_BATCH = 1024;
+    private static final String INSERT_TICK =
+            "INSERT INTO ticks (symbol, timestamp, bid, ask, spread, lp_source, broker_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    private static final String SELECT_POSITION =
+            "SELECT next_position, fingerprint FROM stream_positions WHERE stream = ?";
+    private static final String UPSERT_POSITION =
+            "INSERT INTO stream_positions (stream, next_position, fingerprint, updated_at) VALUES (?, ?, ?, ?) "
+                    + "ON CONFLICT (stream) DO UPDATE SET next_position = max(next_position, excluded.next_position), "
+                    + "fingerprint = excluded.fingerprint, updated_at = excluded.updated_at";
+
+    private final Path file;
+    private final Connection connection;
+    private final PreparedStatement insertTick;
+    private final PreparedStatement selectPosition;
+    private final PreparedStatement upsertPosition;
+    private boolean closed;
+    private volatile long lastUsedNanos = System.nanoTime();
+
+    private DayDatabase(Path file, Connection connection) throws SQLException {
+        this.file = file;
+        this.connection = connection;
+        this.insertTick = connection.prepareStatement(INSERT_TICK);
+        this.selectPosition = connection.prepareStatement(SELECT_POSITION);
+        this.upsertPosition = connection.prepareStatement(UPSERT_POSITION);
+    }
+
+    /** Opens or creates a day file, applying the PRAGMAs and the schema. */
+    public static DayDatabase open(Path file, StoreOptions options) throws StoreException {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new StoreException.Retriable("cannot create the directory of " + file + ": " + e, e);
+        }
+        Connection connection = null;
+        try {
+            connection = config(options).createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement st = connection.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = " + options.walAutocheckpointPages());
+            }
+            connection.setAutoCommit(false);
+            applySchema(file, connection);
+            return new DayDatabase(file, connection);
+        } catch (SQLException e) {
+            closeQuietly(connection, e);
+            throw classify("open " + file, e);
+        } catch (StoreException e) {
+            closeQuietly(connection, e);
+            throw e;
+        }
+    }
+
+    static SQLiteConfig config(StoreOptions options) {
+        SQLiteConfig config = new SQLiteConfig();
+        // journal_mode and synchronous are applied by the driver before any transaction starts
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(options.synchronous().name()));
+        config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, options.busyTimeout().toMillis()));
+        // BEGIN IMMEDIATE: take the write lock up front, so two writers wait on the busy
+        // timeout instead of failing with a lock upgrade deadlock
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setCacheSize(-options.cacheSizeKib());
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        // inserts never need the rowid back; fetching it costs a query per row
+        config.setGetGeneratedKeys(false);
+        return config;
+    }
+
+    private static void applySchema(Path file, Connection connection) throws SQLException, StoreException {
+        try (Statement st = connection.createStatement()) {
+            int applicationId = pragmaInt(st, "application_id");
+            int version = pragmaInt(st, "user_version");
+            if (applicationId != APPLICATION_ID && applicationId != 0) {
+                connection.rollback();
+                throw new StoreException.Fatal(file + " is not a ticksink day database (application_id "
+                        + applicationId + ")", null);
+            }
+            if (version > SCHEMA_VERSION) {
+                connection.rollback();
+                throw new StoreException.Fatal(file + " has schema version " + version
+                        + ", written by a newer ticksink; this build knows version " + SCHEMA_VERSION, null);
+            }
+            if (version == 0) {
+                if (countTables(st) > 0) {
+                    connection.rollback();
+                    throw new StoreException.Fatal(file + " holds tables but is not a ticksink day database", null);
+                }
+                for (String ddl : schemaStatements()) {
+                    st.execute(ddl);
+                }
+                st.execute("PRAGMA application_id = " + APPLICATION_ID);
+                st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+            }
+            // future schema versions: migrate from `version` up to SCHEMA_VERSION here
+        }
+        connection.commit();
+    }
+
+    private static int pragmaInt(Statement st, String pragma) throws SQLException {
+        try (ResultSet rs = st.executeQuery("PRAGMA " + pragma)) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static int countTables(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table'")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    /** The statements of {@code ticks.sql}, the schema of a day database. */
+    public static List<String> schemaStatements() {
+        try (InputStream in = DayDatabase.class.getResourceAsStream("ticks.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("ticks.sql is missing from the class path");
+            }
+            StringBuilder sql = new StringBuilder();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                int comment = line.indexOf("--");
+                sql.append(comment >= 0 ? line.substring(0, comment) : line).append('\n');
+            }
+            List<String> statements = new ArrayList<>();
+            for (String statement : sql.toString().split(";")) {
+                if (!statement.isBlank()) {
+                    statements.add(statement.strip());
+                }
+            }
+            return statements;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read ticks.sql", e);
+        }
+    }
+
+    /**
+     * Stores the chunks in one transaction, with the next position of each stream. Ticks at
+     * positions the file already holds for their stream are skipped, so writing a chunk again
+     * (after a crash, a redelivery, a re-run) stores nothing twice.
+     */
+    public WriteResult write(Collection<StreamChunk> chunks) throws StoreException {
+        lastUsedNanos = System.nanoTime();
+        int stored = 0;
+        int skipped = 0;
+        try {
+            long now = System.currentTimeMillis();
+            for (StreamChunk chunk : chunks) {
+                long storedNext = -1;
+                String storedFingerprint = null;
+                selectPosition.setString(1, chunk.stream());
+                try (ResultSet rs = selectPosition.executeQuery()) {
+                    if (rs.next()) {
+                        storedNext = rs.getLong(1);
+                        storedFingerprint = rs.getString(2);
+                    }
+                }
+                if (storedNext >= 0 && chunk.fingerprint() != null && storedFingerprint != null
+                        && !chunk.fingerprint().equals(storedFingerprint)) {
+                    connection.rollback();
+                    throw new StoreException.SourceChanged(chunk.stream(), storedFingerprint, chunk.fingerprint());
+                }
+                int pending = 0;
+                for (int i = 0; i < chunk.size(); i++) {
+                    if (chunk.position(i) < storedNext) {
+                        skipped++;
+                        continue;
+                    }
+                    bind(chunk.tick(i));
+                    insertTick.addBatch();
+                    stored++;
+                    if (++pending == INSERT_BATCH) {
+                        insertTick.executeBatch();
+                        pending = 0;
+                    }
+                }
+                if (pending > 0) {
+                    insertTick.executeBatch();
+                }
+                if (chunk.nextPosition() > storedNext) {
+                    upsertPosition.setString(1, chunk.stream());
+                    upsertPosition.setLong(2, chunk.nextPosition());
+                    upsertPosition.setString(3, chunk.fingerprint());
+                    upsertPosition.setLong(4, now);
+                    upsertPosition.executeUpdate();
+                }
+            }
+            connection.commit();
+            return new WriteResult(stored, skipped);
+        } catch (SQLException e) {
+            StoreException failure = classify("write " + stored + " ticks to " + file, e);
+            try {
+                insertTick.clearBatch();
+                connection.rollback();
+            } catch (SQLException rollbackFailure) {
+                failure.addSuppressed(rollbackFailure);
+            }
+            close();
+            throw failure;
+        }
+    }
+
+    private void bind(Tick tick) throws SQLException {
+        insertTick.setString(1, tick.symbol());
+        insertTick.setLong(2, tick.timestampMillis());
+        insertTick.setDouble(3, tick.bid());
+        insertTick.setDouble(4, tick.ask());
+        insertTick.setDouble(5, tick.spread());
+        setNullable(6, tick.lpSource());
+        setNullable(7, tick.brokerId());
+    }
+
+    private void setNullable(int index, String value) throws SQLException {
+        if (value == null) {
+            insertTick.setNull(index, Types.VARCHAR);
+        } else {
+            insertTick.setString(index, value);
+        }
+    }
+
+    /** The next stored position of every stream this file has seen. */
+    public Map<String, Long> positions() throws StoreException {
+        Map<String, Long> positions = new LinkedHashMap<>();
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT stream, next_position FROM stream_positions ORDER BY stream")) {
+            while (rs.next()) {
+                positions.put(rs.getString(1), rs.getLong(2));
+            }
+            connection.commit();
+            return positions;
+        } catch (SQLException e) {
+            throw classify("read stream positions of " + file, e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            connection.close(); // closes the prepared statements too
+        } catch (SQLException e) {
+            // nothing left to protect: every write was committed or rolled back
+            org.slf4j.LoggerFactory.getLogger(DayDatabase.class).warn("closing {} failed: {}", file, e.toString());
+        }
+    }
+
+    /** Sorts an SQLite failure by what the caller should do about it. */
+    static StoreException classify(String action, SQLException e) {
+        int code = e instanceof SQLiteException se ? se.getResultCode().code & 0xff : e.getErrorCode() & 0xff;
+        String message = "cannot " + action + ": " + e.getMessage();
+        return switch (code) {
+            // busy or locked by another connection, I/O error, disk full, read-only or
+            // unopenable file (a remount or a permission fix): an operator or time fixes these
+            case 5, 6, 7, 8, 9, 10, 13, 14, 15 -> new StoreException.Retriable(message, e);
+            default -> new StoreException.Fatal(message, e);
+        };
+    }
+
+    private static void closeQuietly(Connection connection, Exception cause) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+}

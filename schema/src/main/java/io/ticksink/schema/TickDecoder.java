@@ -1,0 +1,229 @@
+package io.ticksink.schema;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import java.io.IOException;
+
+/**
+ * Decodes JSON tick objects with Jackson's streaming parser, following the data contract:
+ * {@code timestamp} as RFC 3339 or an epoch number of any unit, {@code lp_source} or {@code lp},
+ * {@code spread} computed when absent, unknown fields ignored, and the symbol taken from a
+ * fallback (the Kafka key, the archive directory) when the object has none.
+ *
+ * <p>Thread safe; one instance can serve every thread.
+ */
+public final class TickDecoder {
+
+    public static final int MAX_SYMBOL_LENGTH = 64;
+
+    private final JsonFactory factory;
+
+    public TickDecoder() {
+        this.factory = JsonFactory.builder()
+                // read NaN and Infinity so they are rejected as NOT_FINITE, with that reason
+                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .build();
+    }
+
+    /** The factory the decoder reads with; callers streaming a file should create parsers from it. */
+    public JsonFactory factory() {
+        return factory;
+    }
+
+    /** Decodes one complete JSON document, such as a Kafka record value. */
+    public Tick decode(byte[] json, String fallbackSymbol) throws TickRejectedException {
+        if (json == null || json.length == 0) {
+            throw new TickRejectedException(RejectReason.NOT_JSON, "empty value");
+        }
+        try (JsonParser parser = factory.createParser(json)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw new TickRejectedException(RejectReason.NOT_JSON, "value is not a JSON object");
+            }
+            Tick tick = decodeObject(parser, fallbackSymbol);
+            if (parser.nextToken() != null) {
+                throw new TickRejectedException(RejectReason.NOT_JSON, "trailing content after the JSON object");
+            }
+            return tick;
+        } catch (IOException e) {
+            throw new TickRejectedException(RejectReason.NOT_JSON, "not valid JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Decodes the object the parser stands on ({@link JsonToken#START_OBJECT}) and leaves the
+     * parser on its {@link JsonToken#END_OBJECT}, also when the object is rejected, so a caller
+     * streaming an array can go on with the next element.
+     *
+     * @throws IOException when the JSON itself is malformed; the parser cannot go on after that
+     */
+    public Tick decodeObject(JsonParser parser, String fallbackSymbol) throws IOException, TickRejectedException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            throw new TickRejectedException(RejectReason.NOT_JSON, "element is not a JSON object");
+        }
+        String symbol = null;
+        long timestamp = 0;
+        boolean hasTimestamp = false;
+        double bid = Double.NaN;
+        double ask = Double.NaN;
+        double spread = Double.NaN;
+        boolean hasBid = false;
+        boolean hasAsk = false;
+        boolean hasSpread = false;
+        String lpSource = null;
+        String lp = null;
+        String brokerId = null;
+        TickRejectedException firstError = null;
+
+        JsonToken token;
+        while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (value == JsonToken.VALUE_NULL) {
+                continue; // a null is an absent field
+            }
+            try {
+                switch (field) {
+                    case "symbol" -> symbol = text(parser, field);
+                    case "timestamp" -> {
+                        timestamp = timestamp(parser);
+                        hasTimestamp = true;
+                    }
+                    case "bid" -> {
+                        bid = price(parser, field);
+                        hasBid = true;
+                    }
+                    case "ask" -> {
+                        ask = price(parser, field);
+                        hasAsk = true;
+                    }
+                    case "spread" -> {
+                        spread = price(parser, field);
+                        hasSpread = true;
+                    }
+                    case "lp_source" -> lpSource = text(parser, field);
+                    case "lp" -> lp = text(parser, field);
+                    case "broker_id" -> brokerId = text(parser, field);
+                    default -> parser.skipChildren();
+                }
+            } catch (TickRejectedException e) {
+                parser.skipChildren();
+                if (firstError == null) {
+                    firstError = e;
+                }
+            }
+        }
+        if (token != JsonToken.END_OBJECT) {
+            throw new IOException("unexpected token " + token + " inside an object");
+        }
+        if (firstError != null) {
+            throw firstError;
+        }
+        if (symbol == null) {
+            symbol = fallbackSymbol;
+        }
+        if (symbol == null) {
+            throw new TickRejectedException(RejectReason.MISSING_FIELD, "symbol is missing (and the record has no key)");
+        }
+        checkSymbol(symbol);
+        if (!hasTimestamp) {
+            throw missing("timestamp");
+        }
+        if (!hasBid) {
+            throw missing("bid");
+        }
+        if (!hasAsk) {
+            throw missing("ask");
+        }
+        if (!hasSpread) {
+            spread = ask - bid;
+            if (!Double.isFinite(spread)) {
+                throw new TickRejectedException(RejectReason.NOT_FINITE, "ask - bid overflows");
+            }
+        }
+        return new Tick(symbol, timestamp, bid, ask, spread, lpSource != null ? lpSource : lp, brokerId);
+    }
+
+    /** Checks a symbol against the contract: 1..64 characters, no control characters. */
+    public static void checkSymbol(String symbol) throws TickRejectedException {
+        if (symbol.isEmpty() || symbol.length() > MAX_SYMBOL_LENGTH) {
+            throw new TickRejectedException(RejectReason.BAD_SYMBOL,
+                    "symbol must have 1.." + MAX_SYMBOL_LENGTH + " characters, has " + symbol.length());
+        }
+        for (int i = 0; i < symbol.length(); i++) {
+            if (Character.isISOControl(symbol.charAt(i))) {
+                throw new TickRejectedException(RejectReason.BAD_SYMBOL, "symbol contains a control character");
+            }
+        }
+    }
+
+    private static TickRejectedException missing(String field) {
+        return new TickRejectedException(RejectReason.MISSING_FIELD, field + " is missing");
+    }
+
+    private static String text(JsonParser parser, String field) throws IOException, TickRejectedException {
+        if (parser.currentToken() != JsonToken.VALUE_STRING) {
+            throw wrongType(parser, field, "a string");
+        }
+        return parser.getText();
+    }
+
+    private static double price(JsonParser parser, String field) throws IOException, TickRejectedException {
+        JsonToken token = parser.currentToken();
+        if (token != JsonToken.VALUE_NUMBER_FLOAT && token != JsonToken.VALUE_NUMBER_INT) {
+            throw wrongType(parser, field, "a number");
+        }
+        double value = parser.getDoubleValue();
+        if (!Double.isFinite(value)) {
+            throw new TickRejectedException(RejectReason.NOT_FINITE, field + " is " + parser.getText());
+        }
+        return value;
+    }
+
+    private static long timestamp(JsonParser parser) throws IOException, TickRejectedException {
+        switch (parser.currentToken()) {
+            case VALUE_STRING:
+                return Timestamps.fromRfc3339(parser.getText());
+            case VALUE_NUMBER_INT:
+                if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw new TickRejectedException(RejectReason.BAD_TIMESTAMP,
+                            "timestamp " + parser.getText() + " is out of range");
+                }
+                return Timestamps.fromEpochNumber(parser.getLongValue());
+            case VALUE_NUMBER_FLOAT:
+                if (!Double.isFinite(parser.getDoubleValue())) {
+                    throw new TickRejectedException(RejectReason.BAD_TIMESTAMP, "timestamp is " + parser.getText());
+                }
+                return Timestamps.fromEpochNumber(parser.getDecimalValue());
+            default:
+                throw wrongType(parser, "timestamp", "an RFC 3339 string or an epoch number");
+        }
+    }
+
+    private static TickRejectedException wrongType(JsonParser parser, String field, String expected) {
+        return new TickRejectedException(RejectReason.WRONG_TYPE,
+                field + " must be " + expected + ", is " + describe(parser.currentToken()));
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            default -> token.toString();
+        };
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

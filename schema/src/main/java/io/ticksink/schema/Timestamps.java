@@ -1,0 +1,209 @@
+package io.ticksink.schema;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Reads the timestamp spellings of the data contract into Unix epoch milliseconds. Digits below
+ * the millisecond are truncated toward the past, as {@link Instant#toEpochMilli()} does.
+ *
+ * <p>Pure functions, thread safe.
+ */
+public final class Timestamps {
+
+    /** The earliest accepted tick time, 1990-01-01T00:00:00Z: anything older is a unit or clock error. */
+    public static final long MIN_MILLIS = 631_152_000_000L;
+    /** The first rejected tick time, 2100-01-01T00:00:00Z. */
+    public static final long MAX_MILLIS_EXCLUSIVE = 4_102_444_800_000L;
+
+    private static final long SECONDS_BELOW = 100_000_000_000L;      // 1e11 s is the year 5138
+    private static final long MILLIS_BELOW = 100_000_000_000_000L;   // 1e14
+    private static final long MICROS_BELOW = 100_000_000_000_000_000L; // 1e17
+
+    private Timestamps() {
+    }
+
+    /** An epoch number in seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude. */
+    public static long fromEpochNumber(long value) throws TickRejectedException {
+        long abs = Math.abs(value);
+        long millis;
+        if (abs < SECONDS_BELOW) {
+            millis = value * 1000L;
+        } else if (abs < MILLIS_BELOW) {
+            millis = value;
+        } else if (abs < MICROS_BELOW) {
+            millis = Math.floorDiv(value, 1000L);
+        } else {
+            millis = Math.floorDiv(value, 1_000_000L);
+        }
+        return checkRange(millis, value);
+    }
+
+    /** A fractional epoch number such as {@code 1768817730.123456}; the unit follows from the integer part. */
+    public static long fromEpochNumber(BigDecimal value) throws TickRejectedException {
+        BigDecimal abs = value.abs();
+        BigDecimal millis;
+        if (abs.compareTo(BigDecimal.valueOf(SECONDS_BELOW)) < 0) {
+            millis = value.movePointRight(3);
+        } else if (abs.compareTo(BigDecimal.valueOf(MILLIS_BELOW)) < 0) {
+            millis = value;
+        } else if (abs.compareTo(BigDecimal.valueOf(MICROS_BELOW)) < 0) {
+            millis = value.movePointLeft(3);
+        } else {
+            millis = value.movePointLeft(6);
+        }
+        BigDecimal floored = millis.setScale(0, RoundingMode.FLOOR);
+        if (floored.compareTo(BigDecimal.valueOf(MAX_MILLIS_EXCLUSIVE)) >= 0
+                || floored.compareTo(BigDecimal.valueOf(MIN_MILLIS)) < 0) {
+            throw outOfRange(value.toPlainString());
+        }
+        return floored.longValueExact();
+    }
+
+    /**
+     * An RFC 3339 date-time: {@code YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)}, with any
+     * number of fraction digits, {@code T}/{@code t}/space as separator and {@code Z}/{@code z}.
+     */
+    public static long fromRfc3339(String text) throws TickRejectedException {
+        long millis = parseFast(text);
+        if (millis == Long.MIN_VALUE) {
+            millis = parseSlow(text);
+        }
+        return checkRange(millis, text);
+    }
+
+    private static long checkRange(long millis, Object original) throws TickRejectedException {
+        if (millis < MIN_MILLIS || millis >= MAX_MILLIS_EXCLUSIVE) {
+            throw outOfRange(String.valueOf(original));
+        }
+        return millis;
+    }
+
+    private static TickRejectedException outOfRange(String original) {
+        return new TickRejectedException(RejectReason.BAD_TIMESTAMP,
+                "timestamp " + original + " is outside 1990-01-01..2100-01-01 UTC");
+    }
+
+    private static long parseSlow(String text) throws TickRejectedException {
+        try {
+            return OffsetDateTime.parse(text.replace(' ', 'T'), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant().toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw new TickRejectedException(RejectReason.BAD_TIMESTAMP,
+                    "timestamp \"" + abbreviate(text) + "\" is not an RFC 3339 date-time");
+        }
+    }
+
+    /** The common shape without any allocation; {@link Long#MIN_VALUE} sends the caller to the slow path. */
+    private static long parseFast(String s) {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return Long.MIN_VALUE;
+        }
+        char sep = s.charAt(10);
+        if (sep != 'T' && sep != 't' && sep != ' ') {
+            return Long.MIN_VALUE;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month)
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+            return Long.MIN_VALUE;
+        }
+        int i = 19;
+        int fractionMillis = 0;
+        if (s.charAt(i) == '.') {
+            i++;
+            int start = i;
+            while (i < n && isDigit(s.charAt(i))) {
+                if (i - start < 3) {
+                    fractionMillis = fractionMillis * 10 + (s.charAt(i) - '0');
+                }
+                i++;
+            }
+            int count = i - start;
+            if (count == 0) {
+                return Long.MIN_VALUE;
+            }
+            for (int k = count; k < 3; k++) {
+                fractionMillis *= 10;
+            }
+        }
+        if (i >= n) {
+            return Long.MIN_VALUE;
+        }
+        int offsetSeconds;
+        char z = s.charAt(i);
+        if ((z == 'Z' || z == 'z') && i == n - 1) {
+            offsetSeconds = 0;
+        } else if ((z == '+' || z == '-') && i == n - 6 && s.charAt(i + 3) == ':') {
+            int oh = digits(s, i + 1, 2);
+            int om = digits(s, i + 4, 2);
+            if (oh < 0 || oh > 23 || om < 0 || om > 59) {
+                return Long.MIN_VALUE;
+            }
+            offsetSeconds = (oh * 3600 + om * 60) * (z == '-' ? -1 : 1);
+        } else {
+            return Long.MIN_VALUE;
+        }
+        long epochSeconds = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second
+                - offsetSeconds;
+        return epochSeconds * 1000L + fractionMillis;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static int digits(String s, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = s.charAt(i);
+            if (!isDigit(c)) {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    static boolean isLeapYear(int year) {
+        return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    }
+
+    private static int lengthOfMonth(int year, int month) {
+        return switch (month) {
+            case 2 -> isLeapYear(year) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (the algorithm of {@code LocalDate.toEpochDay}). */
+    private static long epochDay(int year, int month, int day) {
+        long y = year;
+        long total = 365 * y;
+        total += (y + 3) / 4 - (y + 99) / 100 + (y + 399) / 400;
+        total += (367L * month - 362) / 12;
+        total += day - 1;
+        if (month > 2) {
+            total--;
+            if (!isLeapYear(year)) {
+                total--;
+            }
+        }
+        return total - 719_528L; // days from year 0 to 1970
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    }
+}
