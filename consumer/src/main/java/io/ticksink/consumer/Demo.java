@@ -29,17 +29,17 @@ final class Demo implements Runnable {
     private final long count;
     private final Path dataDir;
     private final ConsumerMetrics metrics;
-    private final TickConsumer consumer;
+    private final Runnable stop;
     private final PrintStream out;
 
     Demo(String bootstrapServers, String topic, long count, Path dataDir, ConsumerMetrics metrics,
-         TickConsumer consumer, PrintStream out) {
+         Runnable stop, PrintStream out) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
         this.count = count;
         this.dataDir = dataDir;
         this.metrics = metrics;
-        this.consumer = consumer;
+        this.stop = stop;
         this.out = out;
     }
 
@@ -60,7 +60,7 @@ final class Demo implements Runnable {
         } catch (IOException | StoreException | RuntimeException e) {
             out.println("demo failed: " + e);
         } finally {
-            consumer.requestStop();
+            stop.run();
         }
     }
 

@@ -1,7 +1,6 @@
 package io.ticksink.consumer;
 
 import io.ticksink.kafka.EmbeddedKafka;
-import io.ticksink.schema.TickStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -18,12 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,12 +86,6 @@ public final class Main {
         EmbeddedKafka embedded = null;
         Path brokerDir = null;
         String bootstrap = config.bootstrapServers;
-        try {
-            Files.createDirectories(config.dataDir);
-        } catch (IOException e) {
-            log.error("--data-dir {} cannot be created: {}", config.dataDir, e.toString());
-            return TickConsumer.EXIT_FATAL;
-        }
         if (config.embedded()) {
             try {
                 brokerDir = Files.createTempDirectory("ticksink-kafka-");
@@ -113,27 +99,11 @@ public final class Main {
             out.printf("Embedded Kafka broker at %s (topic %s, %d partitions); publish ticks to it, or stop with Ctrl-C.%n",
                     bootstrap, config.topic, config.partitions);
         }
-
-        TickStore store = new TickStore(config.dataDir, config.storeOptions());
-        ConsumerMetrics metrics = new ConsumerMetrics(store);
-        HealthServer http = null;
-        KafkaConsumer<byte[], byte[]> kafkaConsumer = null;
-        KafkaProducer<byte[], byte[]> producer = null;
         AtomicInteger status = new AtomicInteger(TickConsumer.EXIT_FATAL);
         CountDownLatch finished = new CountDownLatch(1);
-        try {
-            if (config.httpPort >= 0) {
-                http = new HealthServer(config.httpAddress, config.httpPort, metrics);
-                log.info("metrics and health on http://{}:{}/metrics", config.httpAddress, http.port());
-            }
-            kafkaConsumer = new KafkaConsumer<>(consumerProperties(config, bootstrap),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            producer = new KafkaProducer<>(producerProperties(config, bootstrap),
-                    new ByteArraySerializer(), new ByteArraySerializer());
-            DeadLetters deadLetters = new DeadLetters(producer, config.dlqTopic(), 30_000);
-            TickConsumer consumer = new TickConsumer(config, kafkaConsumer, deadLetters, store, metrics);
+        try (ConsumerApp app = ConsumerApp.create(config, bootstrap)) {
             Thread hook = new Thread(() -> {
-                consumer.requestStop();
+                app.requestStop();
                 try {
                     if (!finished.await(config.shutdownTimeout.toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
                         status.set(TickConsumer.EXIT_UNCOMMITTED);
@@ -146,22 +116,16 @@ public final class Main {
             }, "ticksink-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             if (config.demo > 0) {
-                Thread demo = new Thread(new Demo(bootstrap, config.topic, config.demo, config.dataDir, metrics,
-                        consumer, out), "ticksink-demo");
+                Thread demo = new Thread(new Demo(bootstrap, config.topic, config.demo, config.dataDir, app.metrics(),
+                        app::requestStop, out), "ticksink-demo");
                 demo.setDaemon(true);
                 demo.start();
             }
-            log.info("consuming {} as group {} into {}", config.topic, config.groupId, config.dataDir.toAbsolutePath());
-            status.set(consumer.run());
-        } catch (IOException | RuntimeException e) {
-            log.error("cannot start: {}", e.toString(), e);
+            status.set(app.run());
+        } catch (ConsumerApp.StartException e) {
+            log.error("cannot start: {}", e.getMessage());
             status.set(TickConsumer.EXIT_FATAL);
         } finally {
-            closeQuietly(kafkaConsumer, producer, log);
-            store.close();
-            if (http != null) {
-                http.close();
-            }
             if (embedded != null) {
                 embedded.close();
                 deleteRecursively(brokerDir);
@@ -169,64 +133,6 @@ public final class Main {
             finished.countDown();
         }
         return status.get();
-    }
-
-    static Map<String, Object> consumerProperties(ConsumerConfig config, String bootstrap) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, config.groupId);
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "ticksink-" + ProcessHandle.current().pid());
-        // offsets are committed by hand, only after the ticks before them are durable in SQLite
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // a new group must not skip what was published before it first started
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.autoOffsetReset);
-        // incremental rebalances: partitions that stay with a member keep flowing during a rebalance
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-                CooperativeStickyAssignor.class.getName());
-        // one poll may fill a whole batch
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.batchSize, 10_000));
-        // ticks of aborted producer transactions are never stored
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        if (config.groupInstanceId != null && !config.groupInstanceId.isBlank()) {
-            // static membership: a restart within the session timeout keeps the member's partitions
-            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupInstanceId);
-        }
-        p.putAll(config.kafkaProperties);
-        return p;
-    }
-
-    static Map<String, Object> producerProperties(ConsumerConfig config, String bootstrap) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "ticksink-dlq-" + ProcessHandle.current().pid());
-        // a dead letter counts as stored only once every in-sync replica has it
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        // the consumer's own settings (group, offsets) mean nothing to a producer; pass the rest (security)
-        config.kafkaProperties.forEach((k, v) -> {
-            if (ProducerConfig.configNames().contains(k)) {
-                p.put(k, v);
-            }
-        });
-        return p;
-    }
-
-    private static void closeQuietly(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
-                                     Logger log) {
-        try {
-            if (consumer != null) {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
-            }
-        } catch (RuntimeException e) {
-            log.warn("closing the Kafka consumer: {}", e.toString());
-        }
-        try {
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(10));
-            }
-        } catch (RuntimeException e) {
-            log.warn("closing the dead-letter producer: {}", e.toString());
-        }
     }
 
     /**
