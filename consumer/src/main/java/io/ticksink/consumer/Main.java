@@ -140,7 +140,13 @@ public final class Main {
      * use a directory of our own and remove what crashed processes left there.
      */
     private static void prepareNativeDir() {
-        if (System.getProperty("org.sqlite.tmpdir") != null) {
+        String configured = System.getProperty("org.sqlite.tmpdir");
+        if (configured != null) {
+            try {
+                Files.createDirectories(Path.of(configured)); // sqlite-jdbc does not create it
+            } catch (IOException e) {
+                // sqlite-jdbc reports the failure when it loads
+            }
             return;
         }
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ticksink-sqlite-native");

@@ -32,7 +32,7 @@ final class ConsumerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx256m");
-        command.add("-Dorg.sqlite.tmpdir=" + Path.of("target", "sqlite-native").toAbsolutePath());
+        command.add("-Dorg.sqlite.tmpdir=" + Path.of("target").toAbsolutePath());
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(JAR.toAbsolutePath().toString());

@@ -37,6 +37,13 @@ final class InProcessConsumer implements AutoCloseable {
         return new InProcessConsumer(ConsumerApp.create(config, bootstrap));
     }
 
+    /** Fails the test at once when the consumer stopped on its own. */
+    void assertRunning() {
+        if (status.isDone()) {
+            throw new AssertionError("the consumer stopped with status " + status.getNow(null));
+        }
+    }
+
     ConsumerMetrics metrics() {
         return app.metrics();
     }

@@ -39,7 +39,7 @@ class StoreTicksIT {
                 Map.entry("USDJPY", "{\"timestamp\":1768867200123456789,\"bid\":150.1,\"ask\":150.2}")));
 
         try (InProcessConsumer consumer = InProcessConsumer.start(kafka.bootstrapServers(), topic, "g-" + topic, dataDir)) {
-            awaitCommitted("g-" + topic, topic, 2);
+            awaitCommitted(consumer, "g-" + topic, topic, 2);
             assertThat(consumer.stop()).isZero();
         }
 
@@ -66,7 +66,7 @@ class StoreTicksIT {
         kafka.produce(topic, records);
 
         try (InProcessConsumer consumer = InProcessConsumer.start(kafka.bootstrapServers(), topic, "g-" + topic, dataDir)) {
-            awaitCommitted("g-" + topic, topic, 1);
+            awaitCommitted(consumer, "g-" + topic, topic, 1);
             assertThat(consumer.stop()).isZero();
         }
 
@@ -91,7 +91,7 @@ class StoreTicksIT {
 
         try (InProcessConsumer consumer = InProcessConsumer.start(kafka.bootstrapServers(), topic, "g-" + topic, dataDir,
                 "--dlq-topic", dlq)) {
-            awaitCommitted("g-" + topic, topic, 1);
+            awaitCommitted(consumer, "g-" + topic, topic, 1);
             assertThat(consumer.stop()).isZero();
         }
 
@@ -121,9 +121,11 @@ class StoreTicksIT {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private void awaitCommitted(String group, String topic, int partitions) {
+    private void awaitCommitted(InProcessConsumer consumer, String group, String topic, int partitions) {
         Map<Integer, Long> end = kafka.endOffsets(topic, partitions);
-        await("offsets committed up to " + end).atMost(Duration.ofSeconds(60))
-                .until(() -> kafka.committedOffsets(group, topic).equals(end));
+        await("offsets committed up to " + end).atMost(Duration.ofSeconds(60)).until(() -> {
+            consumer.assertRunning();
+            return kafka.committedOffsets(group, topic).equals(end);
+        });
     }
 }
