@@ -32,7 +32,7 @@ final class InProcessConsumer implements AutoCloseable {
                 "--group-id", group, "--data-dir", dataDir.toString(), "--http-port", "-1"));
         args.addAll(List.of(extra));
         ConsumerConfig config = new ConsumerConfig();
-        new CommandLine(config).parseArgs(args.toArray(String[]::new));
+        new CommandLine(config).setOverwrittenOptionsAllowed(true).parseArgs(args.toArray(String[]::new));
         config.validate();
         return new InProcessConsumer(ConsumerApp.create(config, bootstrap));
     }
