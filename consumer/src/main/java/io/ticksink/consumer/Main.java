@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +25,8 @@ import picocli.CommandLine;
 /**
  * {@code java -jar ticksink-consumer.jar}: reads the configuration, starts the embedded broker
  * when no brokers are named, and runs the consumer until SIGTERM/SIGINT or a fatal error.
+ *
+ * <p>{@code java -jar ticksink-consumer.jar loadgen ...} runs the {@link LoadGenerator} instead.
  *
  * <p>Exit statuses: 0 stopped cleanly; 2 a fatal error (corrupt database, wrong schema version);
  * 3 stopped by the shutdown timeout while a write was failing (nothing lost: re-read on restart);
@@ -46,6 +49,9 @@ public final class Main {
 
     /** Runs the consumer; returns the exit status, or {@link Integer#MIN_VALUE} when a shutdown hook exits. */
     static int run(String[] args, Function<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("loadgen")) {
+            return LoadGenerator.main(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         ConsumerConfig config = new ConsumerConfig();
         ConfigSources sources;
         CommandLine cmd = new CommandLine(config);

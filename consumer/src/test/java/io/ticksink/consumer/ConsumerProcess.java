@@ -19,6 +19,7 @@ final class ConsumerProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private volatile boolean stoppedByTest;
 
     private ConsumerProcess(Process process, Path log) {
         this.process = process;
@@ -46,16 +47,23 @@ final class ConsumerProcess implements AutoCloseable {
 
     /** SIGTERM, as systemd or Kubernetes send it. */
     void terminate() {
+        stoppedByTest = true;
         process.destroy();
     }
 
     /** SIGKILL: no shutdown hook runs. */
     void kill() {
+        stoppedByTest = true;
         process.destroyForcibly();
     }
 
     long pid() {
         return process.pid();
+    }
+
+    /** Whether the test sent this process a signal (so its exit is expected). */
+    boolean stoppedByTest() {
+        return stoppedByTest;
     }
 
     boolean isAlive() {
