@@ -61,6 +61,8 @@ public final class TickConsumer {
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
     private DecodedBatch inHand;
+    /** Offsets of stored batches whose commit failed (a rebalance in progress, a broker away): committed later. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     private StoreException.Fatal fatalInListener;
     private long lastIdleCheckNanos = System.nanoTime();
 
@@ -95,6 +97,8 @@ public final class TickConsumer {
                 pollInto(buffer.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS));
                 if (buffer.isReady(System.nanoTime())) {
                     process(buffer.drain());
+                } else if (!uncommitted.isEmpty()) {
+                    commit(Map.of(), 0); // a partition that gets no more records must still reach its end offset
                 }
                 closeIdleFiles();
             }
@@ -102,7 +106,15 @@ public final class TickConsumer {
                 log.info("stopping: writing the {} records in hand", buffer.size());
                 process(buffer.drain());
             }
-            log.info("stopped; every record read was stored and committed");
+            if (!uncommitted.isEmpty()) {
+                commit(Map.of(), 0);
+            }
+            if (uncommitted.isEmpty()) {
+                log.info("stopped; every record read was stored and committed");
+            } else {
+                log.warn("stopped; every record read was stored, but the offset commit of {} failed: those ticks are "
+                        + "read again on restart and skipped as already stored", uncommitted.keySet());
+            }
             return EXIT_OK;
         } catch (ShutdownExpired e) {
             log.error("stopped after --shutdown-timeout {} with a batch still failing to write; its records were "
@@ -141,7 +153,7 @@ public final class TickConsumer {
         try {
             writeWithRetry(inHand);
             if (!inHand.isEmpty()) {
-                commit(inHand);
+                commit(inHand.offsets(), inHand.records());
             }
         } finally {
             inHand = null;
@@ -246,27 +258,39 @@ public final class TickConsumer {
         }
     }
 
-    private void commit(DecodedBatch batch) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(batch.offsets());
-        offsets.keySet().retainAll(consumer.assignment());
-        if (offsets.isEmpty()) {
+    /**
+     * Commits the offsets of a stored batch together with any earlier ones whose commit failed.
+     * A failed commit is kept and retried on the next loop iteration: waiting for the next batch
+     * alone would leave a partition that receives no more records short of its end offset forever
+     * (after a rebalance that interrupted the commit, for example).
+     */
+    private void commit(Map<TopicPartition, OffsetAndMetadata> batchOffsets, int records) {
+        batchOffsets.forEach((tp, om) -> uncommitted.merge(tp, om, (a, b) -> a.offset() >= b.offset() ? a : b));
+        uncommitted.keySet().retainAll(consumer.assignment());
+        if (uncommitted.isEmpty()) {
             return;
         }
-        faults.beforeOffsetCommit();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(uncommitted);
+        if (records > 0) {
+            faults.beforeOffsetCommit();
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 consumer.commitSync(offsets);
-                metrics.committed(batch.records());
+                offsets.forEach(uncommitted::remove);
+                if (records > 0) {
+                    metrics.committed(records);
+                }
                 return;
             } catch (WakeupException e) {
                 if (attempt < 3) {
                     continue; // a stop request consumed by this call: commit anyway
                 }
             } catch (CommitFailedException e) {
-                log.warn("offset commit rejected after a rebalance; the stored ticks will be skipped when redelivered: {}",
-                        e.getMessage());
+                log.warn("offset commit rejected after a rebalance; retried for the partitions still owned, and "
+                        + "the stored ticks are skipped when redelivered: {}", e.getMessage());
             } catch (KafkaException e) {
-                log.warn("offset commit failed; the next commit covers it, and redelivered ticks are skipped: {}",
+                log.warn("offset commit failed; retried on the next poll, and redelivered ticks are skipped: {}",
                         e.toString());
             }
             return;
@@ -302,20 +326,31 @@ public final class TickConsumer {
                 return;
             }
             log.info("partitions revoked: {}", partitions);
-            if (inHand != null) {
-                // a write is failing: give these partitions up uncommitted; their new owner reads them again
-                inHand.dropPartitions(partitions);
-                return;
+            try {
+                if (inHand != null) {
+                    // a write is failing: give these partitions up uncommitted; their new owner reads them again
+                    inHand.dropPartitions(partitions);
+                    return;
+                }
+                handOver(buffer.drain(partitions));
+            } finally {
+                // not ours any more: a later commit must not move their offsets back
+                uncommitted.keySet().removeAll(partitions);
             }
-            List<ConsumerRecord<byte[], byte[]>> records = buffer.drain(partitions);
+        }
+
+        private void handOver(List<ConsumerRecord<byte[], byte[]>> records) {
             if (records.isEmpty()) {
+                if (!uncommitted.isEmpty()) {
+                    commit(Map.of(), 0); // still ours until this callback returns
+                }
                 return;
             }
             DecodedBatch batch = decoder.decode(records);
             for (int attempt = 1; attempt <= REVOCATION_ATTEMPTS; attempt++) {
                 try {
                     writeOnce(batch);
-                    commit(batch);
+                    commit(batch.offsets(), batch.records());
                     return;
                 } catch (StoreException.Retriable | DeadLetters.PublishException e) {
                     log.warn("writing {} records of revoked partitions failed (attempt {}): {}", batch.records(),
@@ -343,6 +378,7 @@ public final class TickConsumer {
                 inHand.dropPartitions(partitions);
             }
             buffer.drain(partitions);
+            uncommitted.keySet().removeAll(partitions);
         }
 
         @Override
