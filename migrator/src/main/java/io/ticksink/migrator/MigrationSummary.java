@@ -1,0 +1,80 @@
+package io.ticksink.migrator;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Map;
+
+/**
+ * Report stage: the summary printed at the end of a run. Pure formatting, thread safe.
+ */
+final class MigrationSummary {
+
+    private MigrationSummary() {
+    }
+
+    static String format(MigrationResult r) {
+        RunTotals t = r.totals();
+        StringBuilder s = new StringBuilder();
+        s.append(r.dryRun() ? "Migration summary (dry run: nothing written)\n" : "Migration summary\n");
+        s.append(String.format("  files     %,d found: %,d loaded, %,d already loaded (skipped), %,d loaded with rejects, "
+                        + "%,d broken, %,d changed since loaded (not loaded), %,d not written completely%s%n",
+                r.scan().sources().size(), r.count(FileJob.Outcome.LOADED), r.count(FileJob.Outcome.ALREADY_LOADED),
+                r.count(FileJob.Outcome.LOADED_WITH_REJECTS), r.count(FileJob.Outcome.BROKEN),
+                r.count(FileJob.Outcome.CHANGED), r.count(FileJob.Outcome.WRITE_FAILED),
+                r.unprocessed() > 0 ? String.format(", %,d not processed", r.unprocessed()) : ""));
+        if (!r.scan().ignored().isEmpty()) {
+            s.append(String.format("            %,d other files ignored (not .json/.jsonl/.ndjson[.gz])%n",
+                    r.scan().ignored().size()));
+        }
+        long stored = 0;
+        long present = 0;
+        Map<LocalDate, long[]> perDay = t.perDay();
+        for (long[] counts : perDay.values()) {
+            stored += counts[0];
+            present += counts[1];
+        }
+        s.append(String.format("  records   %,d read: %,d ticks, %,d rejected%n", t.records(), t.accepted(), t.rejected()));
+        if (!r.dryRun()) {
+            s.append(String.format("  ticks     %,d stored, %,d already stored (skipped)%n", stored, present));
+            for (Map.Entry<LocalDate, long[]> day : perDay.entrySet()) {
+                s.append(String.format("            %s  %,12d stored  %,12d already stored%n",
+                        day.getKey(), day.getValue()[0], day.getValue()[1]));
+            }
+        }
+        double seconds = r.elapsedNanos() / 1e9;
+        s.append(String.format("  duration  %s, %,.0f records/s%n", duration(r.elapsedNanos()),
+                seconds > 0 ? t.records() / seconds : 0));
+        if (r.reportLines() > 0) {
+            s.append(String.format("  report    %,d entries in %s%n", r.reportLines(), r.report()));
+        }
+        if (r.differences() != null) {
+            if (r.differences().isEmpty()) {
+                s.append("  verify    counts per symbol and day match\n");
+            } else {
+                s.append(String.format("  verify    %,d differences (symbol and day: source vs stored)%n",
+                        r.differences().size()));
+                r.differences().forEach(d -> s.append("            ").append(d.describe()).append('\n'));
+            }
+        }
+        if (r.failure() != null) {
+            s.append("  STOPPED   ").append(r.failure()).append('\n');
+        }
+        s.append("  result    ").append(verdict(r)).append(String.format(" (exit %d)%n", r.exitCode()));
+        return s.toString();
+    }
+
+    private static String verdict(MigrationResult r) {
+        return switch (r.exitCode()) {
+            case MigrationResult.EXIT_OK -> r.dryRun() ? "every record readable" : "every file loaded";
+            case MigrationResult.EXIT_FATAL -> "stopped; fix the cause and run again";
+            case MigrationResult.EXIT_VERIFY_FAILED -> "stored counts differ from the source";
+            default -> "incomplete: see the report; fix or remove the files named there and run again";
+        };
+    }
+
+    static String duration(long nanos) {
+        Duration d = Duration.ofNanos(nanos);
+        return String.format("%d:%02d:%02d.%d", d.toHours(), d.toMinutesPart(), d.toSecondsPart(),
+                d.toMillisPart() / 100);
+    }
+}
