@@ -71,7 +71,10 @@ public final class DayDatabase implements AutoCloseable {
             try (Statement st = connection.createStatement()) {
                 st.execute("PRAGMA wal_autocheckpoint = " + options.walAutocheckpointPages());
             }
-            connection.setAutoCommit(false);
+            // Auto-commit stays on and transactions are begun explicitly: with auto-commit off,
+            // sqlite-jdbc begins the next transaction right after every commit, and an idle
+            // BEGIN IMMEDIATE holds the day file's write lock between writes, locking out every
+            // other writer (the migrator beside a consumer, two consumers sharing a day).
             applySchema(file, connection);
             return new DayDatabase(file, connection);
         } catch (SQLException e) {
@@ -101,21 +104,22 @@ public final class DayDatabase implements AutoCloseable {
 
     private static void applySchema(Path file, Connection connection) throws SQLException, StoreException {
         try (Statement st = connection.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
             int applicationId = pragmaInt(st, "application_id");
             int version = pragmaInt(st, "user_version");
             if (applicationId != APPLICATION_ID && applicationId != 0) {
-                connection.rollback();
+                rollback(connection);
                 throw new StoreException.Fatal(file + " is not a ticksink day database (application_id "
                         + applicationId + ")", null);
             }
             if (version > SCHEMA_VERSION) {
-                connection.rollback();
+                rollback(connection);
                 throw new StoreException.Fatal(file + " has schema version " + version
                         + ", written by a newer ticksink; this build knows version " + SCHEMA_VERSION, null);
             }
             if (version == 0) {
                 if (countTables(st) > 0) {
-                    connection.rollback();
+                    rollback(connection);
                     throw new StoreException.Fatal(file + " holds tables but is not a ticksink day database", null);
                 }
                 for (String ddl : schemaStatements()) {
@@ -125,8 +129,20 @@ public final class DayDatabase implements AutoCloseable {
                 st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             }
             // future schema versions: migrate from `version` up to SCHEMA_VERSION here
+            st.execute("COMMIT");
         }
-        connection.commit();
+    }
+
+    private static void rollback(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("ROLLBACK");
+        }
+    }
+
+    private static void commit(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("COMMIT");
+        }
     }
 
     private static int pragmaInt(Statement st, String pragma) throws SQLException {
@@ -175,6 +191,9 @@ public final class DayDatabase implements AutoCloseable {
         int skipped = 0;
         try {
             long now = System.currentTimeMillis();
+            try (Statement st = connection.createStatement()) {
+                st.execute("BEGIN IMMEDIATE"); // waits for other writers up to the busy timeout
+            }
             for (StreamChunk chunk : chunks) {
                 long storedNext = -1;
                 String storedFingerprint = null;
@@ -187,7 +206,7 @@ public final class DayDatabase implements AutoCloseable {
                 }
                 if (storedNext >= 0 && chunk.fingerprint() != null && storedFingerprint != null
                         && !chunk.fingerprint().equals(storedFingerprint)) {
-                    connection.rollback();
+                    rollback(connection);
                     throw new StoreException.SourceChanged(chunk.stream(), storedFingerprint, chunk.fingerprint());
                 }
                 int pending = 0;
@@ -215,13 +234,13 @@ public final class DayDatabase implements AutoCloseable {
                     upsertPosition.executeUpdate();
                 }
             }
-            connection.commit();
+            commit(connection);
             return new WriteResult(stored, skipped);
         } catch (SQLException e) {
             StoreException failure = classify("write " + stored + " ticks to " + file, e);
             try {
                 insertTick.clearBatch();
-                connection.rollback();
+                rollback(connection); // fails harmlessly when BEGIN itself failed
             } catch (SQLException rollbackFailure) {
                 failure.addSuppressed(rollbackFailure);
             }
@@ -256,7 +275,6 @@ public final class DayDatabase implements AutoCloseable {
             while (rs.next()) {
                 positions.put(rs.getString(1), rs.getLong(2));
             }
-            connection.commit();
             return positions;
         } catch (SQLException e) {
             throw classify("read stream positions of " + file, e);
