@@ -3,6 +3,8 @@ package io.ticksink.migrator;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
@@ -10,6 +12,7 @@ import io.ticksink.schema.RejectReason;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickDecoder;
 import io.ticksink.schema.TickRejectedException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -92,8 +95,20 @@ final class RecordReader {
             }
             return position;
         } catch (IOException e) {
-            throw new BrokenSourceException(position, firstLine(e.getMessage()), e);
+            throw new BrokenSourceException(position, describe(e, true), e);
         }
+    }
+
+    /** A parse or read failure in words an operator can act on, without Jackson's source dump. */
+    static String describe(IOException e, boolean wholeFile) {
+        String what = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        String where = "";
+        if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
+            where = " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")";
+        }
+        String prefix = wholeFile && (e instanceof JsonEOFException || e instanceof EOFException)
+                ? "the file is truncated: " : "";
+        return prefix + firstLine(what) + where;
     }
 
     private void decodeBuffered(TokenBuffer element, long position, String symbol, Handler handler)
@@ -139,7 +154,7 @@ final class RecordReader {
                 position++;
             }
         } catch (IOException e) {
-            throw new BrokenSourceException(position, firstLine(e.getMessage()), e);
+            throw new BrokenSourceException(position, describe(e, true), e);
         }
     }
 
@@ -158,7 +173,7 @@ final class RecordReader {
             handler.reject(position, e.reason(), e.getMessage(), lineText(start, end));
             return;
         } catch (IOException e) {
-            handler.reject(position, RejectReason.NOT_JSON, "not valid JSON: " + firstLine(e.getMessage()),
+            handler.reject(position, RejectReason.NOT_JSON, "not valid JSON: " + describe(e, false),
                     lineText(start, end));
             return;
         }
