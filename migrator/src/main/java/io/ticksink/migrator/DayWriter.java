@@ -92,7 +92,14 @@ final class DayWriter implements Runnable {
                     ticks += next.chunk().size();
                 }
                 for (Map.Entry<LocalDate, List<WriteTask>> day : byDay(batch).entrySet()) {
-                    write(day.getKey(), day.getValue());
+                    try {
+                        write(day.getKey(), day.getValue());
+                    } catch (RuntimeException e) {
+                        // a bug, not a data problem: stop the run, but keep settling the queue so
+                        // that no parser waits forever for room
+                        failure.fail("writer failed: " + e, e);
+                        day.getValue().forEach(this::abandon);
+                    }
                 }
                 batch.clear();
             }
@@ -116,7 +123,7 @@ final class DayWriter implements Runnable {
         List<WriteTask> live = new ArrayList<>(tasks.size());
         for (WriteTask task : tasks) {
             if (task.job().abandoned() || failure.failed()) {
-                settled.settled(task);
+                settle(task);
             } else {
                 live.add(task);
             }
@@ -129,7 +136,7 @@ final class DayWriter implements Runnable {
             try {
                 WriteResult result = store.write(day, chunks);
                 totals.committed(day, result.stored(), result.skipped());
-                live.forEach(settled::settled);
+                live.forEach(this::settle);
                 return;
             } catch (StoreException.SourceChanged e) {
                 // refuse that file, write the rest of the batch without it
@@ -137,7 +144,7 @@ final class DayWriter implements Runnable {
                 for (WriteTask task : live) {
                     if (task.job().stream().equals(e.stream())) {
                         task.job().raise(FileJob.Outcome.CHANGED);
-                        settled.settled(task);
+                        settle(task);
                     } else {
                         keep.add(task);
                     }
@@ -168,8 +175,16 @@ final class DayWriter implements Runnable {
     }
 
     private void abandon(WriteTask task) {
-        task.job().raise(FileJob.Outcome.WRITE_FAILED);
-        settled.settled(task);
+        if (task.settle()) {
+            task.job().raise(FileJob.Outcome.WRITE_FAILED);
+            settled.settled(task);
+        }
+    }
+
+    private void settle(WriteTask task) {
+        if (task.settle()) {
+            settled.settled(task);
+        }
     }
 
     private static int ticks(List<WriteTask> tasks) {

@@ -16,12 +16,15 @@ final class MigrationSummary {
         RunTotals t = r.totals();
         StringBuilder s = new StringBuilder();
         s.append(r.dryRun() ? "Migration summary (dry run: nothing written)\n" : "Migration summary\n");
-        s.append(String.format("  files     %,d found: %,d loaded, %,d already loaded (skipped), %,d loaded with rejects, "
-                        + "%,d broken, %,d changed since loaded (not loaded), %,d not written completely%s%n",
-                r.scan().sources().size(), r.count(FileJob.Outcome.LOADED), r.count(FileJob.Outcome.ALREADY_LOADED),
-                r.count(FileJob.Outcome.LOADED_WITH_REJECTS), r.count(FileJob.Outcome.BROKEN),
-                r.count(FileJob.Outcome.CHANGED), r.count(FileJob.Outcome.WRITE_FAILED),
-                r.unprocessed() > 0 ? String.format(", %,d not processed", r.unprocessed()) : ""));
+        StringBuilder files = new StringBuilder(String.format("%,d found", r.scan().sources().size()));
+        part(files, r.count(FileJob.Outcome.LOADED), "loaded", true);
+        part(files, r.count(FileJob.Outcome.ALREADY_LOADED), "already loaded (skipped)", false);
+        part(files, r.count(FileJob.Outcome.LOADED_WITH_REJECTS), "loaded with rejects", false);
+        part(files, r.count(FileJob.Outcome.BROKEN), "broken (loaded up to the break)", false);
+        part(files, r.count(FileJob.Outcome.CHANGED), "changed since loaded (not loaded)", false);
+        part(files, r.count(FileJob.Outcome.WRITE_FAILED), "not written completely", false);
+        part(files, r.unprocessed(), "not processed", false);
+        s.append("  files     ").append(files).append('\n');
         if (!r.scan().ignored().isEmpty()) {
             s.append(String.format("            %,d other files ignored (not .json/.jsonl/.ndjson[.gz])%n",
                     r.scan().ignored().size()));
@@ -61,6 +64,12 @@ final class MigrationSummary {
         }
         s.append("  result    ").append(verdict(r)).append(String.format(" (exit %d)%n", r.exitCode()));
         return s.toString();
+    }
+
+    private static void part(StringBuilder s, long n, String what, boolean always) {
+        if (n > 0 || always) {
+            s.append(s.indexOf(":") < 0 ? ": " : ", ").append(String.format("%,d ", n)).append(what);
+        }
     }
 
     private static String verdict(MigrationResult r) {
