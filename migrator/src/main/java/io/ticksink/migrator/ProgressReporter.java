@@ -47,7 +47,7 @@ abstract class ProgressReporter implements AutoCloseable {
     static Factory bar() {
         return (totals, files, bytes) -> {
             ProgressBar bar = new ProgressBarBuilder()
-                    .setTaskName("migrating")
+                    .setTaskName("load")
                     .setInitialMax(Math.max(1, bytes >> 20))
                     .setUnit(" MiB", 1)
                     .setStyle(ProgressBarStyle.ASCII)
@@ -57,12 +57,12 @@ abstract class ProgressReporter implements AutoCloseable {
                 @Override
                 void show(String line) {
                     bar.stepTo(Math.min(bar.getMax(), totals.bytesRead() >> 20));
-                    bar.setExtraMessage(line);
+                    bar.setExtraMessage(shortLine());
                 }
 
                 @Override
                 void end() {
-                    show(line());
+                    show(null);
                     bar.close();
                 }
             }.every(500);
@@ -91,6 +91,25 @@ abstract class ProgressReporter implements AutoCloseable {
         long committed = totals.committed();
         return String.format("%,d/%,d files, %,d ticks written, %,.0f ticks/s, %,d rejected",
                 totals.filesDone(), files, committed, seconds > 0 ? committed / seconds : 0, totals.rejected());
+    }
+
+    /** Files, ticks and rate in few characters, to fit beside the bar on an 80-column terminal. */
+    String shortLine() {
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long committed = totals.committed();
+        return totals.filesDone() + "/" + files + " files " + compact(committed) + " ticks "
+                + compact(seconds > 0 ? (long) (committed / seconds) : 0) + "/s";
+    }
+
+    /** 1234567 as 1.2M. */
+    static String compact(long n) {
+        if (n < 1000) {
+            return Long.toString(n);
+        }
+        if (n < 1_000_000) {
+            return String.format("%.1fK", n / 1e3);
+        }
+        return String.format("%.1fM", n / 1e6);
     }
 
     final ProgressReporter every(long millis) {
