@@ -1,13 +1,10 @@
 package io.ticksink.migrator;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.ticksink.schema.RejectReason;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickDecoder;
@@ -15,7 +12,6 @@ import io.ticksink.schema.TickRejectedException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -68,11 +64,13 @@ final class RecordReader {
         return format.lines() ? readLines(in, directorySymbol, handler) : readJson(in, directorySymbol, handler);
     }
 
-    private long readJson(InputStream in, String symbol, Handler handler)
+    private long readJson(InputStream raw, String symbol, Handler handler)
             throws BrokenSourceException, InterruptedException {
         long position = 0;
+        RetainingInputStream in = new RetainingInputStream(raw);
         // Jackson detects and skips a UTF-8 byte order mark on byte input
         try (JsonParser parser = factory.createParser(in)) {
+            parser.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return 0; // an empty file holds no records
@@ -80,11 +78,20 @@ final class RecordReader {
             boolean array = first == JsonToken.START_ARRAY;
             JsonToken token = array ? parser.nextToken() : first;
             while (token != null && !(array && token == JsonToken.END_ARRAY)) {
-                // hold the element so that a rejected one can be printed as it was
-                TokenBuffer element = new TokenBuffer(parser, null);
-                element.copyCurrentStructure(parser);
-                decodeBuffered(element, position, symbol, handler);
-                position++;
+                long start = parser.currentTokenLocation().getByteOffset();
+                in.recordStartsAt(start);
+                Tick tick;
+                try {
+                    tick = decoder.decodeObject(parser, symbol);
+                } catch (TickRejectedException e) {
+                    // the decoder left the parser on the element's last token
+                    parser.finishToken();
+                    String text = in.text(start, parser.currentLocation().getByteOffset(), MAX_RAW_CHARS);
+                    handler.reject(position++, e.reason(), e.getMessage(), text);
+                    token = parser.nextToken();
+                    continue;
+                }
+                handler.tick(position++, canon.of(tick));
                 token = parser.nextToken();
             }
             if (array && token == null) {
@@ -109,19 +116,6 @@ final class RecordReader {
         String prefix = wholeFile && (e instanceof JsonEOFException || e instanceof EOFException)
                 ? "the file is truncated: " : "";
         return prefix + firstLine(what) + where;
-    }
-
-    private void decodeBuffered(TokenBuffer element, long position, String symbol, Handler handler)
-            throws IOException, InterruptedException {
-        Tick tick;
-        try (JsonParser p = element.asParser()) {
-            p.nextToken();
-            tick = decoder.decodeObject(p, symbol);
-        } catch (TickRejectedException e) {
-            handler.reject(position, e.reason(), e.getMessage(), render(element));
-            return;
-        }
-        handler.tick(position, canon.of(tick));
     }
 
     private long readLines(InputStream in, String symbol, Handler handler)
@@ -162,6 +156,7 @@ final class RecordReader {
             throws InterruptedException {
         Tick tick;
         try (JsonParser p = factory.createParser(line, start, end - start)) {
+            p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new TickRejectedException(RejectReason.NOT_JSON, "line is not a JSON object");
             }
@@ -239,20 +234,6 @@ final class RecordReader {
             }
         }
         return true;
-    }
-
-    /** The element as compact JSON, cut at {@link #MAX_RAW_CHARS}. */
-    private String render(TokenBuffer element) {
-        StringWriter out = new StringWriter();
-        try (JsonParser p = element.asParser(); JsonGenerator g = factory.createGenerator(out)) {
-            g.setRootValueSeparator(new SerializedString(""));
-            p.nextToken();
-            g.copyCurrentStructure(p);
-        } catch (IOException e) {
-            return "(not printable: " + e.getMessage() + ")";
-        }
-        String text = out.toString();
-        return text.length() <= MAX_RAW_CHARS ? text : text.substring(0, MAX_RAW_CHARS) + "...";
     }
 
     static String firstLine(String message) {

@@ -188,8 +188,8 @@ class MigrationTest {
                     + " " + r.get("raw").asText());
         }
         assertThat(lines).containsExactlyInAnyOrder(
-                "EURUSD/2026-01-19.json 1 BAD_TIMESTAMP {\"bid\":1.1,\"ask\":1.2,\"timestamp\":\"yesterday\"}",
-                "EURUSD/2026-01-19.json 2 MISSING_FIELD {\"bid\":1.1,\"timestamp\":\"2026-01-19T10:00:01Z\"}",
+                "EURUSD/2026-01-19.json 1 BAD_TIMESTAMP {\"bid\": 1.1, \"ask\": 1.2, \"timestamp\": \"yesterday\"}",
+                "EURUSD/2026-01-19.json 2 MISSING_FIELD {\"bid\": 1.1, \"timestamp\": \"2026-01-19T10:00:01Z\"}",
                 "GBPUSD/2026-01-19.jsonl 1 NOT_JSON {\"bid\":1.1,\"ask\":");
         assertThat(report()).allSatisfy(r -> assertThat(r.get("detail").asText()).isNotBlank());
         assertThat(StoredRows.count(output())).isEqualTo(4);

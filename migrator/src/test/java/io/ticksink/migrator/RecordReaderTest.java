@@ -83,6 +83,24 @@ class RecordReaderTest {
     }
 
     @Test
+    void aRejectedElementIsReportedAsItsExactTextAlsoDeepIntoALargeFile() throws Exception {
+        StringBuilder json = new StringBuilder("\uFEFF[\n");
+        for (int i = 0; i < 20_000; i++) {
+            json.append("  {\"bid\": 1, \"ask\": 2, \"timestamp\": 1768817730},\n");
+        }
+        String bad = "{\n    \"symbol\": \"EUR\u20acUSD\",\n    \"bid\": 1,\n    \"timestamp\": 1768817730\n  }";
+        json.append("  ").append(bad).append(",\n  [1, 2],\n  {\"bid\": 1, \"ask\": 2, \"timestamp\": 1768817731}\n]");
+
+        long n = read(json.toString(), ARRAY);
+
+        assertThat(n).isEqualTo(20_003);
+        assertThat(events.subList(20_000, 20_003)).containsExactly(
+                "20000 reject MISSING_FIELD | " + bad,
+                "20001 reject NOT_JSON | [1, 2]",
+                "20002 tick DIRSYM 1768817731000");
+    }
+
+    @Test
     void aMalformedLineIsRejectedAloneWithItsText() throws Exception {
         long n = read("{\"bid\":1,\"ask\":2,\"timestamp\":1768817730}\r\n"
                 + "\n"
