@@ -36,7 +36,7 @@ final class Migration {
         SourceScanner.Scan scan = new SourceScanner().scan(settings.inputDir());
         log.info("{} source files, {} MiB, in {}", scan.sources().size(), scan.totalBytes() >> 20,
                 settings.inputDir());
-        scan.ignored().forEach(p -> log.warn("ignoring {}: not a .json, .jsonl or .ndjson file (optionally .gz)", p));
+        scan.ignored().forEach(p -> log.warn("ignoring {}: not <SYMBOL>/<file>.json, .jsonl or .ndjson (optionally .gz)", p));
         Files.createDirectories(settings.outputDir());
 
         RunTotals totals = new RunTotals();

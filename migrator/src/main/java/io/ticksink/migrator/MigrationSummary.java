@@ -26,7 +26,7 @@ final class MigrationSummary {
         part(files, r.unprocessed(), "not processed", false);
         s.append("  files     ").append(files).append('\n');
         if (!r.scan().ignored().isEmpty()) {
-            s.append(String.format("            %,d other files ignored (not .json/.jsonl/.ndjson[.gz])%n",
+            s.append(String.format("            %,d other files ignored (not <SYMBOL>/*.json, .jsonl, .ndjson[.gz])%n",
                     r.scan().ignored().size()));
         }
         long stored = 0;

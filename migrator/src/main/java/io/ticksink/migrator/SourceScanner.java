@@ -28,7 +28,7 @@ final class SourceScanner {
         try (Stream<Path> walk = Files.find(inputDir, 2, (p, attrs) -> isFileBelowSymbolDir(inputDir, p, attrs))) {
             walk.sorted().forEach(p -> {
                 SourceFormat format = SourceFormat.of(p.getFileName().toString());
-                if (format == null) {
+                if (format == null || inputDir.relativize(p).getNameCount() != 2) {
                     ignored.add(p);
                     return;
                 }
@@ -45,8 +45,9 @@ final class SourceScanner {
         return new Scan(List.copyOf(sources), List.copyOf(ignored));
     }
 
+    /** Files outside a symbol directory are listed too, as ignored, so the operator hears of them. */
     private static boolean isFileBelowSymbolDir(Path inputDir, Path p, BasicFileAttributes attrs) {
-        return attrs.isRegularFile() && inputDir.relativize(p).getNameCount() == 2;
+        return attrs.isRegularFile();
     }
 
     static String relative(Path inputDir, Path file) {
