@@ -11,6 +11,8 @@ import picocli.CommandLine;
 /**
  * Entry point of {@code ticksink-migrator.jar}: reads the options, runs the migration, prints
  * the summary and exits with the code {@link MigrationResult#exitCode()} chose.
+ *
+ * <p>Thread safe: each {@link #run} call is a run of its own (tests call it in process).
  */
 public final class Main {
 
