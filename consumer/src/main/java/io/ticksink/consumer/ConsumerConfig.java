@@ -39,10 +39,10 @@ public final class ConsumerConfig {
             description = "Kafka brokers. Without it, an embedded single-node broker is started on 127.0.0.1.")
     String bootstrapServers;
 
-    @Option(names = "--topic", defaultValue = "ticks", description = "Topic to consume (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = "ticks", paramLabel = "TOPIC", description = "Topic to consume (default: ${DEFAULT-VALUE}).")
     String topic;
 
-    @Option(names = "--group-id", defaultValue = "ticksink", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group-id", defaultValue = "ticksink", paramLabel = "GROUP", description = "Consumer group (default: ${DEFAULT-VALUE}).")
     String groupId;
 
     @Option(names = "--group-instance-id", paramLabel = "ID",
