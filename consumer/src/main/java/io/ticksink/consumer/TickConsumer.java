@@ -256,7 +256,7 @@ public final class TickConsumer {
         for (int attempt = 1; ; attempt++) {
             try {
                 consumer.commitSync(offsets);
-                metrics.committed(batch.records());
+                metrics.committed(batch.records(), batch.recordTimestamps());
                 return;
             } catch (WakeupException e) {
                 if (attempt < 3) {
