@@ -1,5 +1,6 @@
 package io.ticksink.schema;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Read queries over the day files of one data dir: a symbol's ticks in a time range, its most
@@ -25,6 +27,7 @@ import java.util.Map;
 public final class TickQueries implements AutoCloseable {
 
     static final int MAX_OPEN = 64;
+    private static final long MMAP_BYTES = 1L << 30;
 
     private static final String RANGE = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, rowid";
@@ -135,7 +138,7 @@ public final class TickQueries implements AutoCloseable {
         if (c != null) {
             return c;
         }
-        c = DayReader.connect(file);
+        c = connect(file);
         connections.put(file, c);
         // the eldest file belongs to a day read before, whose cursors are closed
         Iterator<Map.Entry<Path, Connection>> it = connections.entrySet().iterator();
@@ -145,6 +148,20 @@ public final class TickQueries implements AutoCloseable {
             eldest.close();
         }
         return c;
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        if (!Files.exists(file)) {
+            throw new SQLException("no such day file: " + file);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(5_000);
+        // a day's range touches one page per tick (symbols interleave on disk): mapping the
+        // file turns those page reads from syscalls into memory loads (measured: day range
+        // 80 -> see BENCHMARKS-queries.md). Address space only; the OS shares the pages.
+        config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(MMAP_BYTES));
+        return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }
 
     @Override

@@ -10,6 +10,9 @@ import java.math.MathContext;
  */
 final class SymbolDayStats {
 
+    /** Ten significant digits: the average of many doubles carries noise in the last ones. */
+    private static final MathContext AVERAGE_DIGITS = new MathContext(10);
+
     static final String CSV_HEADER = "day,symbol,ticks,first,last,avg_spread,gaps,max_gap_ms";
 
     private final String symbol;
@@ -65,7 +68,7 @@ final class SymbolDayStats {
     String csvRow(String day) {
         String quoted = symbol.matches("[^,\"\\r\\n]*") ? symbol : '"' + symbol.replace("\"", "\"\"") + '"';
         return String.join(",", day, quoted, Long.toString(count), Instants.print(first), Instants.print(last),
-                new BigDecimal(averageSpread()).round(MathContext.DECIMAL64).stripTrailingZeros().toPlainString(),
+                new BigDecimal(averageSpread()).round(AVERAGE_DIGITS).stripTrailingZeros().toPlainString(),
                 Long.toString(gaps), Long.toString(maxGap));
     }
 }
