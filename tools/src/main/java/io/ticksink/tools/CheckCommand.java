@@ -15,8 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code check}: integrity of every day file; exits 1 when any has a problem. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check every day file: SQLite quick_check (or integrity_check with --full), ticksink application_id and",
-                "schema version, ticks with NULL or non-finite values or outside the file's day. Exit 1 on any problem."})
+        description = {"Check every day file; exit 1 on any problem.",
+                "Runs SQLite's quick_check (integrity_check with --full), checks the ticksink application_id and schema",
+                "version, and looks for ticks with NULL or non-finite values or outside the file's day."})
 final class CheckCommand implements Callable<Integer> {
 
     @Spec

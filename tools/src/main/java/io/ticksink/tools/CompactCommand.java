@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code compact}: ANALYZE, VACUUM and a WAL checkpoint for every closed day file. */
 @Command(name = "compact", mixinStandardHelpOptions = true,
-        description = {"For every day that ended at least --older-than ago: ANALYZE, VACUUM, wal_checkpoint(TRUNCATE).",
-                "Prints each file's size (with -wal/-shm) before and after. A file a writer keeps busy is skipped (exit 1)."})
+        description = {"Compact the files of days that ended at least --older-than ago.",
+                "Runs ANALYZE, VACUUM and wal_checkpoint(TRUNCATE); prints each file's size (with -wal/-shm) before and",
+                "after. A file a writer keeps busy is skipped (exit 1)."})
 final class CompactCommand implements Callable<Integer> {
 
     @Spec

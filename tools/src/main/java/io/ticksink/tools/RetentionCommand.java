@@ -25,8 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * any other connection has open (a consumer, a reader) is skipped with a message.
  */
 @Command(name = "retention", mixinStandardHelpOptions = true,
-        description = {"Compress (to .db.zst, verified before the original goes) or delete the files of days that ended",
-                "at least --older-than ago. Files another process has open are skipped (exit 1)."})
+        description = {"Compress or delete the files of days that ended at least --older-than ago.",
+                "--compress writes <file>.db.zst and removes the original only after the archive decompresses to the",
+                "same bytes. Files another process has open are skipped (exit 1)."})
 final class RetentionCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionCommand.class);
