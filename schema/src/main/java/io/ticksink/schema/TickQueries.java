@@ -29,13 +29,13 @@ public final class TickQueries implements AutoCloseable {
     static final int MAX_OPEN = 64;
     private static final long MMAP_BYTES = 1L << 30;
 
-    private static final String RANGE = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+    static final String RANGE = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, rowid";
-    private static final String RECENT = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+    static final String RECENT = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? ORDER BY timestamp DESC, rowid DESC LIMIT ?";
-    private static final String DAY_ALL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+    static final String DAY_ALL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "ORDER BY symbol, timestamp, rowid";
-    private static final String DAY_SYMBOL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+    static final String DAY_SYMBOL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? ORDER BY symbol, timestamp, rowid";
 
     private final Path dataDir;
