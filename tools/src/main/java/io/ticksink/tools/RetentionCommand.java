@@ -71,7 +71,6 @@ final class RetentionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ClosedDays closed = new ClosedDays(main.clock().instant(), olderThan);
         DayArchiver archiver = new DayArchiver(level);
-        String prefix = dryRun ? "would " : "";
         int done = 0;
         int skipped = 0;
         for (Path file : DayFiles.list(data.dataDir)) {
@@ -108,12 +107,13 @@ final class RetentionCommand implements Callable<Integer> {
                     if (!dryRun) {
                         Files.delete(archive);
                     }
-                    out.println(prefix + "delete " + archive + " (" + FileSizes.human(size) + ")");
+                    out.println((dryRun ? "would delete " : "deleted ") + archive + " (" + FileSizes.human(size) + ")");
                     done++;
                 }
             }
         }
-        out.println(prefix + (action.compress ? "compress " : "delete ") + done + " files, " + skipped + " skipped");
+        String verb = action.compress ? (dryRun ? "would compress " : "compressed ") : (dryRun ? "would delete " : "deleted ");
+        out.println(verb + done + " files, " + skipped + " skipped");
         out.flush();
         return skipped == 0 ? 0 : Main.PROBLEM;
     }
