@@ -4,6 +4,7 @@ import io.ticksink.schema.DayCheck;
 import io.ticksink.schema.DayFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,6 +32,10 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!Files.isDirectory(data.dataDir)) {
+            spec.commandLine().getErr().println("error: " + data.dataDir + " is not a directory");
+            return Main.PROBLEM;
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<Path> files = DayFiles.list(data.dataDir);
         int bad = 0;

@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Exit codes: 0 done; 1 a problem was found or a day could not be handled (the message says
  * which); 2 wrong usage. Data goes to stdout, messages to stderr.
+ *
+ * <p>One instance serves one command line on one thread.
  */
 @Command(name = "ticksink-tools", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Read and maintain ticksink day files.",

@@ -15,6 +15,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,6 +69,9 @@ final class RetentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (level < 1 || level > 22) {
+            throw new ParameterException(spec.commandLine(), "--level must be 1..22, not " + level);
+        }
         PrintWriter out = spec.commandLine().getOut();
         ClosedDays closed = new ClosedDays(main.clock().instant(), olderThan);
         DayArchiver archiver = new DayArchiver(level);

@@ -82,6 +82,14 @@ class CheckCommandTest {
         assertThat(run.out()).contains("application_id is 0x00000000").contains("schema version (user_version) is 0");
     }
 
+    @Test
+    void failsOnADataDirThatDoesNotExist() {
+        Cli.Run run = Cli.run("check", "--data-dir", dataDir.resolve("typo").toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("is not a directory");
+    }
+
     private Path manyTicks(LocalDate day) throws Exception {
         List<Tick> ticks = new ArrayList<>();
         long start = DayFiles.startMillis(day);
