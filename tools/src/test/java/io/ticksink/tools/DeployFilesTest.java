@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 class DeployFilesTest {
 
-    /** The consumer's options as environment variables. */
+    /** The consumer's options the deploy files use, as environment variables. */
     private static final Set<String> CONSUMER_SETTINGS = Set.of("TICKSINK_BOOTSTRAP_SERVERS", "TICKSINK_TOPIC",
             "TICKSINK_GROUP_ID", "TICKSINK_DATA_DIR", "TICKSINK_DLQ_TOPIC", "TICKSINK_GROUP_INSTANCE_ID",
             "TICKSINK_HTTP_PORT", "TICKSINK_HTTP_ADDRESS", "TICKSINK_SHUTDOWN_TIMEOUT", "TICKSINK_LOG_FORMAT",
@@ -35,7 +35,8 @@ class DeployFilesTest {
     /** The consumer's Prometheus metrics (histograms add _bucket, _sum, _count). */
     private static final Set<String> CONSUMER_METRICS = Set.of("ticksink_ticks_stored_total", "ticksink_batches_total",
             "ticksink_batch_write_seconds", "ticksink_write_retries_total", "ticksink_dead_letters_total",
-            "ticksink_consumer_lag", "ticksink_last_commit_age_seconds", "ticksink_open_databases", "ticksink_ready");
+            "ticksink_consumer_lag", "ticksink_last_commit_age_seconds", "ticksink_open_databases", "ticksink_ready",
+            "ticksink_ticks_skipped_total");
     private static final int HTTP_PORT = 9400;
 
     private static Path root;
@@ -226,6 +227,18 @@ class DeployFilesTest {
 
     @Test
     void deployFilesUseOnlyTheConsumersSettings() throws IOException {
+        Set<String> known = new HashSet<>(CONSUMER_SETTINGS);
+        Path config = root.resolve("consumer/src/main/java/io/ticksink/consumer/ConsumerConfig.java");
+        if (Files.exists(config)) {
+            // the consumer's config class is the authority: every option --x-y reads TICKSINK_X_Y
+            Set<String> declared = new HashSet<>();
+            Matcher option = Pattern.compile("names = \"--([a-z-]+)\"").matcher(Files.readString(config));
+            while (option.find()) {
+                declared.add("TICKSINK_" + option.group(1).replace('-', '_').toUpperCase(java.util.Locale.ROOT));
+            }
+            assertThat(declared).as("options of " + root.relativize(config)).containsAll(CONSUMER_SETTINGS);
+            known = declared;
+        }
         Pattern setting = Pattern.compile("TICKSINK_[A-Z_]+");
         List<Path> files = new ArrayList<>(yamlFiles());
         files.add(deploy.resolve("Dockerfile"));
@@ -234,7 +247,7 @@ class DeployFilesTest {
         for (Path file : files) {
             Matcher m = setting.matcher(Files.readString(file));
             while (m.find()) {
-                assertThat(CONSUMER_SETTINGS).as("setting in " + root.relativize(file)).contains(m.group());
+                assertThat(known).as("setting in " + root.relativize(file)).contains(m.group());
             }
         }
     }
