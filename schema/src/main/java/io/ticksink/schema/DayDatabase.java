@@ -22,8 +22,11 @@ import org.sqlite.SQLiteException;
 /**
  * One open day database: a single SQLite connection in WAL mode with the schema applied.
  *
+ * <p>Between writes the connection holds no transaction and no lock, so other processes (more
+ * consumers, the migrator, a reader) can write and checkpoint the same file while it is open.
+ *
  * <p>Not thread safe: {@link TickStore} serialises access to each instance. After a failed write
- * the instance is closed and must be opened again.
+ * (including {@link StoreException.SourceChanged}) the instance is closed and must be opened again.
  */
 public final class DayDatabase implements AutoCloseable {
 
@@ -71,10 +74,6 @@ public final class DayDatabase implements AutoCloseable {
             try (Statement st = connection.createStatement()) {
                 st.execute("PRAGMA wal_autocheckpoint = " + options.walAutocheckpointPages());
             }
-            // Auto-commit stays on and transactions are begun explicitly: with auto-commit off,
-            // sqlite-jdbc begins the next transaction right after every commit, and an idle
-            // BEGIN IMMEDIATE holds the day file's write lock between writes, locking out every
-            // other writer (the migrator beside a consumer, two consumers sharing a day).
             applySchema(file, connection);
             return new DayDatabase(file, connection);
         } catch (SQLException e) {
@@ -93,7 +92,10 @@ public final class DayDatabase implements AutoCloseable {
         config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(options.synchronous().name()));
         config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, options.busyTimeout().toMillis()));
         // BEGIN IMMEDIATE: take the write lock up front, so two writers wait on the busy
-        // timeout instead of failing with a lock upgrade deadlock
+        // timeout instead of failing with a lock upgrade deadlock. The connection stays in
+        // auto-commit mode between transactions: the driver's commit() and rollback() begin the
+        // next transaction at once, and an idle BEGIN IMMEDIATE would hold the write lock
+        // (blocking every other writer of the file) until the next write
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         config.setCacheSize(-options.cacheSizeKib());
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
@@ -102,24 +104,22 @@ public final class DayDatabase implements AutoCloseable {
         return config;
     }
 
+    /** Checks and creates the schema in one write transaction; a failure leaves it to the caller's close to roll back. */
     private static void applySchema(Path file, Connection connection) throws SQLException, StoreException {
+        connection.setAutoCommit(false); // BEGIN IMMEDIATE: two processes creating one file take turns
         try (Statement st = connection.createStatement()) {
-            st.execute("BEGIN IMMEDIATE");
             int applicationId = pragmaInt(st, "application_id");
             int version = pragmaInt(st, "user_version");
             if (applicationId != APPLICATION_ID && applicationId != 0) {
-                rollback(connection);
                 throw new StoreException.Fatal(file + " is not a ticksink day database (application_id "
                         + applicationId + ")", null);
             }
             if (version > SCHEMA_VERSION) {
-                rollback(connection);
                 throw new StoreException.Fatal(file + " has schema version " + version
                         + ", written by a newer ticksink; this build knows version " + SCHEMA_VERSION, null);
             }
             if (version == 0) {
                 if (countTables(st) > 0) {
-                    rollback(connection);
                     throw new StoreException.Fatal(file + " holds tables but is not a ticksink day database", null);
                 }
                 for (String ddl : schemaStatements()) {
@@ -129,20 +129,8 @@ public final class DayDatabase implements AutoCloseable {
                 st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             }
             // future schema versions: migrate from `version` up to SCHEMA_VERSION here
-            st.execute("COMMIT");
         }
-    }
-
-    private static void rollback(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("ROLLBACK");
-        }
-    }
-
-    private static void commit(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("COMMIT");
-        }
+        connection.setAutoCommit(true); // COMMIT, and no new transaction until the next write
     }
 
     private static int pragmaInt(Statement st, String pragma) throws SQLException {
@@ -183,17 +171,17 @@ public final class DayDatabase implements AutoCloseable {
     /**
      * Stores the chunks in one transaction, with the next position of each stream. Ticks at
      * positions the file already holds for their stream are skipped, so writing a chunk again
-     * (after a crash, a redelivery, a re-run) stores nothing twice.
+     * (after a crash, a redelivery, a re-run) stores nothing twice. On any failure nothing was
+     * stored and this instance is closed.
      */
     public WriteResult write(Collection<StreamChunk> chunks) throws StoreException {
         lastUsedNanos = System.nanoTime();
         int stored = 0;
         int skipped = 0;
+        boolean committed = false;
         try {
+            connection.setAutoCommit(false); // BEGIN IMMEDIATE, waiting up to the busy timeout
             long now = System.currentTimeMillis();
-            try (Statement st = connection.createStatement()) {
-                st.execute("BEGIN IMMEDIATE"); // waits for other writers up to the busy timeout
-            }
             for (StreamChunk chunk : chunks) {
                 long storedNext = -1;
                 String storedFingerprint = null;
@@ -206,7 +194,6 @@ public final class DayDatabase implements AutoCloseable {
                 }
                 if (storedNext >= 0 && chunk.fingerprint() != null && storedFingerprint != null
                         && !chunk.fingerprint().equals(storedFingerprint)) {
-                    rollback(connection);
                     throw new StoreException.SourceChanged(chunk.stream(), storedFingerprint, chunk.fingerprint());
                 }
                 int pending = 0;
@@ -234,18 +221,17 @@ public final class DayDatabase implements AutoCloseable {
                     upsertPosition.executeUpdate();
                 }
             }
-            commit(connection);
+            connection.setAutoCommit(true); // COMMIT, and no new transaction until the next write
+            committed = true;
             return new WriteResult(stored, skipped);
         } catch (SQLException e) {
-            StoreException failure = classify("write " + stored + " ticks to " + file, e);
-            try {
-                insertTick.clearBatch();
-                rollback(connection); // fails harmlessly when BEGIN itself failed
-            } catch (SQLException rollbackFailure) {
-                failure.addSuppressed(rollbackFailure);
+            throw classify("write " + stored + " ticks to " + file, e);
+        } finally {
+            if (!committed) {
+                // closing rolls the open transaction back and releases the write lock; the
+                // driver's rollback() would begin (and wait for) the next transaction instead
+                close();
             }
-            close();
-            throw failure;
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,13 +39,14 @@ public final class DayFiles {
 
     /** {@code <data-dir>/YYYY/MM/ticks_YYYY-MM-DD.db} */
     public static Path path(Path dataDir, LocalDate day) {
-        return dataDir.resolve(String.format("%04d", day.getYear()))
-                .resolve(String.format("%02d", day.getMonthValue()))
+        return dataDir.resolve(String.format(Locale.ROOT, "%04d", day.getYear()))
+                .resolve(String.format(Locale.ROOT, "%02d", day.getMonthValue()))
                 .resolve(fileName(day));
     }
 
     public static String fileName(LocalDate day) {
-        return String.format("ticks_%04d-%02d-%02d.db", day.getYear(), day.getMonthValue(), day.getDayOfMonth());
+        // Locale.ROOT: a default locale with other digits (ar, fa, th...) would name another file
+        return String.format(Locale.ROOT, "ticks_%04d-%02d-%02d.db", day.getYear(), day.getMonthValue(), day.getDayOfMonth());
     }
 
     /** The day a file name belongs to, or {@code null} when the name is not a day file's. */

@@ -197,7 +197,13 @@ public final class TickDecoder {
                 if (!Double.isFinite(parser.getDoubleValue())) {
                     throw new TickRejectedException(RejectReason.BAD_TIMESTAMP, "timestamp is " + parser.getText());
                 }
-                return Timestamps.fromEpochNumber(parser.getDecimalValue());
+                try {
+                    return Timestamps.fromEpochNumber(parser.getDecimalValue());
+                } catch (NumberFormatException | ArithmeticException e) {
+                    // an exponent beyond BigDecimal's scale, such as 1e-2147483648
+                    throw new TickRejectedException(RejectReason.BAD_TIMESTAMP,
+                            "timestamp " + Timestamps.abbreviate(parser.getText()) + " is out of range");
+                }
             default:
                 throw wrongType(parser, "timestamp", "an RFC 3339 string or an epoch number");
         }

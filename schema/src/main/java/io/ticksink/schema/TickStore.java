@@ -60,12 +60,8 @@ public final class TickStore implements AutoCloseable {
                 try {
                     return db.write(chunks);
                 } catch (StoreException e) {
-                    // a failed write closed the database; forget it so the next attempt reopens.
-                    // A refused source (SourceChanged) leaves it open and usable: keep it, or
-                    // its connection would leak
-                    if (db.isClosed()) {
-                        forget(day, db);
-                    }
+                    // the write closed the database; forget it so the next attempt reopens
+                    forget(day, db);
                     throw e;
                 }
             }

@@ -45,23 +45,30 @@ public final class Timestamps {
 
     /** A fractional epoch number such as {@code 1768817730.123456}; the unit follows from the integer part. */
     public static long fromEpochNumber(BigDecimal value) throws TickRejectedException {
-        BigDecimal abs = value.abs();
-        BigDecimal millis;
-        if (abs.compareTo(BigDecimal.valueOf(SECONDS_BELOW)) < 0) {
-            millis = value.movePointRight(3);
-        } else if (abs.compareTo(BigDecimal.valueOf(MILLIS_BELOW)) < 0) {
-            millis = value;
-        } else if (abs.compareTo(BigDecimal.valueOf(MICROS_BELOW)) < 0) {
-            millis = value.movePointLeft(3);
-        } else {
-            millis = value.movePointLeft(6);
+        try {
+            BigDecimal abs = value.abs();
+            // scaleByPowerOfTen only moves the scale; movePointLeft/Right would expand 1e2147483647
+            // to a whole number (ArithmeticException, or minutes of CPU on a poison record)
+            BigDecimal millis;
+            if (abs.compareTo(BigDecimal.valueOf(SECONDS_BELOW)) < 0) {
+                millis = value.scaleByPowerOfTen(3);
+            } else if (abs.compareTo(BigDecimal.valueOf(MILLIS_BELOW)) < 0) {
+                millis = value;
+            } else if (abs.compareTo(BigDecimal.valueOf(MICROS_BELOW)) < 0) {
+                millis = value.scaleByPowerOfTen(-3);
+            } else {
+                millis = value.scaleByPowerOfTen(-6);
+            }
+            // check the range before flooring: both bounds are whole, so the outcome is the same,
+            // and flooring 1e-999999999 would compute 10^999999996
+            if (millis.compareTo(BigDecimal.valueOf(MAX_MILLIS_EXCLUSIVE)) >= 0
+                    || millis.compareTo(BigDecimal.valueOf(MIN_MILLIS)) < 0) {
+                throw outOfRange(abbreviate(value.toString()));
+            }
+            return millis.setScale(0, RoundingMode.FLOOR).longValueExact();
+        } catch (ArithmeticException e) {
+            throw outOfRange(abbreviate(value.toString())); // a scale beyond int range
         }
-        BigDecimal floored = millis.setScale(0, RoundingMode.FLOOR);
-        if (floored.compareTo(BigDecimal.valueOf(MAX_MILLIS_EXCLUSIVE)) >= 0
-                || floored.compareTo(BigDecimal.valueOf(MIN_MILLIS)) < 0) {
-            throw outOfRange(value.toPlainString());
-        }
-        return floored.longValueExact();
     }
 
     /**
@@ -88,7 +95,8 @@ public final class Timestamps {
                 "timestamp " + original + " is outside 1990-01-01..2100-01-01 UTC");
     }
 
-    private static long parseSlow(String text) throws TickRejectedException {
+    /** The general path through {@link OffsetDateTime#parse}; package-private so tests compare it with the fast one. */
+    static long parseSlow(String text) throws TickRejectedException {
         try {
             return OffsetDateTime.parse(text.replace(' ', 'T'), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
                     .toInstant().toEpochMilli();
@@ -98,8 +106,11 @@ public final class Timestamps {
         }
     }
 
-    /** The common shape without any allocation; {@link Long#MIN_VALUE} sends the caller to the slow path. */
-    private static long parseFast(String s) {
+    /**
+     * The common shape without any allocation; {@link Long#MIN_VALUE} sends the caller to the slow
+     * path. Package-private so tests compare it with the slow one.
+     */
+    static long parseFast(String s) {
         int n = s.length();
         if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':') {
             return Long.MIN_VALUE;

@@ -1,0 +1,176 @@
+package io.ticksink.consumer;
+
+import io.ticksink.schema.TickStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer service wired from its configuration: Kafka consumer, dead-letter producer, store,
+ * metrics and the HTTP endpoint. {@link #run()} blocks until {@link #requestStop()}; closing
+ * releases everything. Used by {@link Main} and by the in-process integration tests.
+ */
+public final class ConsumerApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsumerApp.class);
+
+    /** The service cannot start: the message says why. */
+    public static final class StartException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final ConsumerConfig config;
+    private final TickStore store;
+    private final ConsumerMetrics metrics;
+    private final HealthServer http;
+    private final KafkaConsumer<byte[], byte[]> kafkaConsumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final TickConsumer consumer;
+
+    private ConsumerApp(ConsumerConfig config, TickStore store, ConsumerMetrics metrics, HealthServer http,
+                        KafkaConsumer<byte[], byte[]> kafkaConsumer, KafkaProducer<byte[], byte[]> producer) {
+        this.config = config;
+        this.store = store;
+        this.metrics = metrics;
+        this.http = http;
+        this.kafkaConsumer = kafkaConsumer;
+        this.producer = producer;
+        this.consumer = new TickConsumer(config, kafkaConsumer,
+                new DeadLetters(producer, config.dlqTopic(), 30_000), store, metrics);
+    }
+
+    public static ConsumerApp create(ConsumerConfig config, String bootstrap) throws StartException {
+        try {
+            Files.createDirectories(config.dataDir);
+        } catch (IOException e) {
+            throw new StartException("--data-dir " + config.dataDir + " cannot be created: " + e, e);
+        }
+        TickStore store = new TickStore(config.dataDir, config.storeOptions());
+        ConsumerMetrics metrics = new ConsumerMetrics(store);
+        HealthServer http = null;
+        KafkaConsumer<byte[], byte[]> kafkaConsumer = null;
+        KafkaProducer<byte[], byte[]> producer = null;
+        try {
+            if (config.httpPort >= 0) {
+                http = new HealthServer(config.httpAddress, config.httpPort, metrics);
+                log.info("metrics and health on http://{}:{}/metrics", config.httpAddress, http.port());
+            }
+            kafkaConsumer = new KafkaConsumer<>(consumerProperties(config, bootstrap),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            producer = new KafkaProducer<>(producerProperties(config, bootstrap),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer);
+        } catch (IOException | KafkaException e) {
+            closeQuietly(kafkaConsumer, producer);
+            if (http != null) {
+                http.close();
+            }
+            store.close();
+            String what = e instanceof IOException ? "--http-address/--http-port " + config.httpAddress + ":" + config.httpPort
+                    : "the Kafka client";
+            throw new StartException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Consumes until {@link #requestStop()} or a fatal error; returns the exit status. */
+    public int run() {
+        log.info("consuming {} as group {} into {}", config.topic, config.groupId, config.dataDir.toAbsolutePath());
+        return consumer.run();
+    }
+
+    /** Safe from any thread, also before {@link #run()}. */
+    public void requestStop() {
+        consumer.requestStop();
+    }
+
+    public ConsumerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The port of the HTTP endpoint, or -1 when disabled. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(kafkaConsumer, producer);
+        store.close();
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    static Map<String, Object> consumerProperties(ConsumerConfig config, String bootstrap) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, config.groupId);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "ticksink-" + ProcessHandle.current().pid());
+        // offsets are committed by hand, only after the ticks before them are durable in SQLite
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // a new group must not skip what was published before it first started
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.autoOffsetReset);
+        // incremental rebalances: partitions that stay with a member keep flowing during a rebalance
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                CooperativeStickyAssignor.class.getName());
+        // one poll may fill a whole batch
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.batchSize, 10_000));
+        // ticks of aborted producer transactions are never stored
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (config.groupInstanceId != null && !config.groupInstanceId.isBlank()) {
+            // static membership: a restart within the session timeout keeps the member's partitions
+            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupInstanceId);
+        }
+        p.putAll(config.kafkaProperties);
+        return p;
+    }
+
+    static Map<String, Object> producerProperties(ConsumerConfig config, String bootstrap) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "ticksink-dlq-" + ProcessHandle.current().pid());
+        // a dead letter counts as stored only once every in-sync replica has it
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // the consumer's own settings (group, offsets) mean nothing to a producer; pass the rest (security)
+        config.kafkaProperties.forEach((k, v) -> {
+            if (ProducerConfig.configNames().contains(k)) {
+                p.put(k, v);
+            }
+        });
+        return p;
+    }
+
+    private static void closeQuietly(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer) {
+        try {
+            if (consumer != null) {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+            }
+        } catch (RuntimeException e) {
+            log.warn("closing the Kafka consumer: {}", e.toString());
+        }
+        try {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(10));
+            }
+        } catch (RuntimeException e) {
+            log.warn("closing the dead-letter producer: {}", e.toString());
+        }
+    }
+
+}

@@ -1,0 +1,185 @@
+package io.ticksink.consumer;
+
+import io.ticksink.schema.StoreOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Every option of the consumer with its default and documentation, in one place. Values come from
+ * the command line, then {@code TICKSINK_*} environment variables, then the {@code --config}
+ * properties file, then the defaults below ({@link ConfigSources}). {@link #validate()} rejects
+ * bad values at start-up with a message that names the option.
+ */
+@Command(name = "ticksink-consumer", mixinStandardHelpOptions = true, version = "ticksink-consumer 0.1.0",
+        sortOptions = false, usageHelpWidth = 110,
+        description = {
+            "Consumes JSON ticks from a Kafka topic into daily SQLite databases,",
+            "<data-dir>/YYYY/MM/ticks_YYYY-MM-DD.db, exactly once.",
+            "Without --bootstrap-servers it starts an embedded single-node Kafka broker.",
+            "",
+            "Every option can also be set as an environment variable TICKSINK_<OPTION> (e.g. TICKSINK_DATA_DIR)",
+            "or in the --config properties file (key = option name, e.g. data-dir=/var/lib/ticksink;",
+            "Kafka client properties as kafka.<property>=value). Command line > environment > file > default."
+        })
+public final class ConsumerConfig {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka brokers. Without it, an embedded single-node broker is started on 127.0.0.1.")
+    String bootstrapServers;
+
+    @Option(names = "--topic", defaultValue = "ticks", paramLabel = "TOPIC", description = "Topic to consume (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--group-id", defaultValue = "ticksink", paramLabel = "GROUP", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    String groupId;
+
+    @Option(names = "--group-instance-id", paramLabel = "ID",
+            description = "Static group membership id (e.g. the pod name): a restart within the session timeout keeps its partitions.")
+    String groupInstanceId;
+
+    @Option(names = "--data-dir", defaultValue = "data", paramLabel = "DIR",
+            description = "Where the daily databases live (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--dlq-topic", paramLabel = "TOPIC",
+            description = "Dead-letter topic for records that cannot be decoded (default: <topic>.dlq).")
+    String dlqTopic;
+
+    @Option(names = "--batch-size", defaultValue = "20000", paramLabel = "N",
+            description = "Most records written in one batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--linger", defaultValue = "50ms", converter = Durations.class, paramLabel = "DURATION",
+            description = "Longest a record waits for its batch to fill (default: ${DEFAULT-VALUE}).")
+    Duration linger;
+
+    @Option(names = "--retry-initial", defaultValue = "100ms", converter = Durations.class, paramLabel = "DURATION",
+            description = "First delay after a failed write; doubles per attempt, with jitter (default: ${DEFAULT-VALUE}).")
+    Duration retryInitial;
+
+    @Option(names = "--retry-max", defaultValue = "30s", converter = Durations.class, paramLabel = "DURATION",
+            description = "Longest delay between write attempts; writes are retried until they succeed (default: ${DEFAULT-VALUE}).")
+    Duration retryMax;
+
+    @Option(names = "--auto-offset-reset", defaultValue = "earliest", paramLabel = "earliest|latest",
+            description = "Where a group without committed offsets starts (default: ${DEFAULT-VALUE}).")
+    String autoOffsetReset;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "A Kafka client property, repeatable (e.g. security.protocol=SASL_SSL). Overrides kafka.* file keys.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--sqlite-synchronous", defaultValue = "FULL", paramLabel = "FULL|NORMAL",
+            description = "SQLite synchronous mode. FULL (default) makes each committed batch survive a power loss.")
+    StoreOptions.Synchronous synchronous;
+
+    @Option(names = "--busy-timeout", defaultValue = "5s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How long SQLite waits for another writer's lock before the write is retried (default: ${DEFAULT-VALUE}).")
+    Duration busyTimeout;
+
+    @Option(names = "--max-open-files", defaultValue = "16", paramLabel = "N",
+            description = "Day databases kept open at once (default: ${DEFAULT-VALUE}).")
+    int maxOpenFiles;
+
+    @Option(names = "--idle-close", defaultValue = "5m", converter = Durations.class, paramLabel = "DURATION",
+            description = "Close a day database not written for this long (default: ${DEFAULT-VALUE}).")
+    Duration idleClose;
+
+    @Option(names = "--shutdown-timeout", defaultValue = "30s", converter = Durations.class, paramLabel = "DURATION",
+            description = "On SIGTERM, longest wait for the batch in hand to be written and committed (default: ${DEFAULT-VALUE}).")
+    Duration shutdownTimeout;
+
+    @Option(names = "--http-address", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+            description = "Address of the metrics and health endpoint (default: ${DEFAULT-VALUE}).")
+    String httpAddress;
+
+    @Option(names = "--http-port", defaultValue = "9400", paramLabel = "PORT",
+            description = "Port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+            description = "Console log layout (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(names = "--partitions", defaultValue = "3", paramLabel = "N",
+            description = "Embedded broker only: partitions of the topic it creates (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--demo", defaultValue = "0", paramLabel = "N",
+            description = "Publish N synthetic ticks, print a summary once they are stored, then exit.")
+    long demo;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option values (also TICKSINK_CONFIG).")
+    Path configFile;
+
+    @Option(names = "--print-config", description = "Print the effective configuration (secrets masked) and exit.")
+    boolean printConfig;
+
+    public String dlqTopic() {
+        return dlqTopic != null ? dlqTopic : topic + ".dlq";
+    }
+
+    public boolean embedded() {
+        return bootstrapServers == null || bootstrapServers.isBlank();
+    }
+
+    public StoreOptions storeOptions() {
+        return StoreOptions.defaults()
+                .withSynchronous(synchronous)
+                .withBusyTimeout(busyTimeout)
+                .withMaxOpenFiles(maxOpenFiles);
+    }
+
+    /** Checks every value; the exception names the option at fault. */
+    public void validate() {
+        require(!topic.isBlank(), "--topic must not be empty");
+        require(!groupId.isBlank(), "--group-id must not be empty");
+        require(!dlqTopic().equals(topic), "--dlq-topic must differ from --topic (" + topic + ")");
+        require(batchSize >= 1, "--batch-size must be at least 1, is " + batchSize);
+        require(!linger.isNegative(), "--linger must not be negative");
+        require(!retryInitial.isNegative() && !retryInitial.isZero(), "--retry-initial must be positive");
+        require(retryMax.compareTo(retryInitial) >= 0, "--retry-initial (" + Durations.format(retryInitial)
+                + ") must not exceed --retry-max (" + Durations.format(retryMax) + ")");
+        require(autoOffsetReset.equals("earliest") || autoOffsetReset.equals("latest"),
+                "--auto-offset-reset must be earliest or latest, is " + autoOffsetReset);
+        require(maxOpenFiles >= 1, "--max-open-files must be at least 1, is " + maxOpenFiles);
+        require(!shutdownTimeout.isNegative() && !shutdownTimeout.isZero(), "--shutdown-timeout must be positive");
+        require(httpPort >= -1 && httpPort <= 65535, "--http-port must be -1..65535, is " + httpPort);
+        require(logFormat.equals("text") || logFormat.equals("json"), "--log-format must be text or json, is " + logFormat);
+        require(partitions >= 1, "--partitions must be at least 1, is " + partitions);
+        require(demo >= 0, "--demo must not be negative");
+        require(demo == 0 || embedded(), "--demo publishes to the embedded broker; it cannot be combined with --bootstrap-servers");
+        for (String key : kafkaProperties.keySet()) {
+            require(!key.isBlank(), "--kafka-property needs KEY=VALUE");
+        }
+        if (Files.exists(dataDir)) {
+            require(Files.isDirectory(dataDir), "--data-dir " + dataDir + " is not a directory");
+            require(Files.isWritable(dataDir), "--data-dir " + dataDir + " is not writable");
+        }
+    }
+
+    private void require(boolean condition, String message) {
+        if (!condition) {
+            throw new ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** Whether a Kafka property holds a secret that is never printed. */
+    public static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("secret") || k.contains("jaas.config") || k.endsWith(".key")
+                || k.contains("token") || k.contains("credentials");
+    }
+}

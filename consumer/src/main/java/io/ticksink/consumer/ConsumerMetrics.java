@@ -1,0 +1,140 @@
+package io.ticksink.consumer;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ticksink.schema.TickStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The consumer's metrics, in Prometheus format: ticks stored, batches, batch write latency,
+ * retries, dead letters, lag per partition, age of the last commit, open databases, readiness
+ * and the JVM's own. Thread safe: written by the consumer thread, read by the HTTP server.
+ */
+public final class ConsumerMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter ticksStored;
+    private final Counter ticksSkipped;
+    private final Counter batches;
+    private final Counter retries;
+    private final Timer batchWrite;
+    private final Timer commitLatency;
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, AtomicLong> lag = new ConcurrentHashMap<>();
+    private final AtomicLong lastCommitMillis = new AtomicLong(System.currentTimeMillis());
+    private final LongAdder recordsCommitted = new LongAdder();
+    private final AtomicReference<String> notReadyBecause = new AtomicReference<>("not started");
+
+    public ConsumerMetrics(TickStore store) {
+        MeterRegistry r = registry;
+        ticksStored = Counter.builder("ticksink.ticks.stored").description("Ticks inserted into the day databases").register(r);
+        ticksSkipped = Counter.builder("ticksink.ticks.skipped")
+                .description("Redelivered ticks not inserted because their day file already held them").register(r);
+        batches = Counter.builder("ticksink.batches").description("Batches written and committed").register(r);
+        retries = Counter.builder("ticksink.write.retries").description("Failed write attempts that were retried").register(r);
+        batchWrite = Timer.builder("ticksink.batch.write").description("Time to write one batch into SQLite")
+                .publishPercentileHistogram().register(r);
+        commitLatency = Timer.builder("ticksink.commit.latency")
+                .description("Per record: from its Kafka timestamp (when produced) until its offset was committed")
+                .publishPercentileHistogram().publishPercentiles(0.5, 0.99, 0.999)
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                .register(r);
+        Gauge.builder("ticksink.last.commit.age", lastCommitMillis, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
+                .description("Seconds since the last Kafka offset commit").baseUnit("seconds").register(r);
+        Gauge.builder("ticksink.open.databases", store, TickStore::openFiles).description("Day databases open").register(r);
+        Gauge.builder("ticksink.ready", notReadyBecause, n -> n.get() == null ? 1 : 0)
+                .description("1 when the consumer is in its group and writes succeed").register(r);
+        new JvmMemoryMetrics().bindTo(r);
+        new JvmGcMetrics().bindTo(r);
+        new JvmThreadMetrics().bindTo(r);
+        new ClassLoaderMetrics().bindTo(r);
+        new ProcessorMetrics().bindTo(r);
+        new UptimeMetrics().bindTo(r);
+    }
+
+    public void batchWritten(int stored, int skipped, long nanos) {
+        ticksStored.increment(stored);
+        ticksSkipped.increment(skipped);
+        batchWrite.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A batch's offsets were committed; {@code recordTimestamps} are its records' Kafka timestamps. */
+    public void committed(int records, long[] recordTimestamps) {
+        long now = System.currentTimeMillis();
+        for (long ts : recordTimestamps) {
+            if (ts > 0) {
+                commitLatency.record(Math.max(0, now - ts), TimeUnit.MILLISECONDS);
+            }
+        }
+        batches.increment();
+        recordsCommitted.add(records);
+        lastCommitMillis.set(now);
+    }
+
+    public void retried() {
+        retries.increment();
+    }
+
+    public void deadLettered(String reason) {
+        deadLetters.computeIfAbsent(reason, k -> Counter.builder("ticksink.dead.letters")
+                .description("Records sent to the dead-letter topic").tags(Tags.of("reason", k)).register(registry))
+                .increment();
+    }
+
+    public void lag(TopicPartition tp, long value) {
+        lag.computeIfAbsent(tp, p -> {
+            AtomicLong holder = new AtomicLong();
+            Gauge.builder("ticksink.consumer.lag", holder, AtomicLong::get).description("Records behind the end of the partition")
+                    .tags(Tags.of("topic", p.topic(), "partition", Integer.toString(p.partition()))).register(registry);
+            return holder;
+        }).set(value);
+    }
+
+    public void ready() {
+        notReadyBecause.set(null);
+    }
+
+    public void notReady(String reason) {
+        notReadyBecause.set(reason);
+    }
+
+    /** {@code null} when ready, else why not. */
+    public String notReadyReason() {
+        return notReadyBecause.get();
+    }
+
+    public long ticksStored() {
+        return (long) ticksStored.count();
+    }
+
+    /** Records (ticks and rejects) whose offsets were committed. */
+    public long recordsCommitted() {
+        return recordsCommitted.sum();
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+}

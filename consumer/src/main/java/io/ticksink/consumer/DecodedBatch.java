@@ -1,0 +1,115 @@
+package io.ticksink.consumer;
+
+import io.ticksink.schema.StreamChunk;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A batch of records after decoding: the ticks routed to their day files, one chunk per
+ * partition and day; the rejected records bound for the dead-letter topic; and the offsets to
+ * commit once all of it is durable.
+ *
+ * <p>Not thread safe: owned by the consumer thread.
+ */
+public final class DecodedBatch {
+
+    /** A record that failed decoding, with why. */
+    public record Rejected(ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
+        public TopicPartition partition() {
+            return new TopicPartition(record.topic(), record.partition());
+        }
+    }
+
+    private final TreeMap<LocalDate, Map<TopicPartition, StreamChunk>> days = new TreeMap<>();
+    private final List<Rejected> rejected = new ArrayList<>();
+    private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    private int records;
+    private int ticks;
+    private long[] recordTimestamps = new long[256];
+
+    void addTick(ConsumerRecord<byte[], byte[]> record, LocalDate day, io.ticksink.schema.Tick tick) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        days.computeIfAbsent(day, d -> new HashMap<>())
+                .computeIfAbsent(tp, p -> new StreamChunk(StreamChunk.kafkaStream(p.topic(), p.partition()), null, 256))
+                .add(record.offset(), tick);
+        ticks++;
+        covered(record);
+    }
+
+    void addRejected(ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
+        rejected.add(new Rejected(record, reason, detail));
+        covered(record);
+    }
+
+    private void covered(ConsumerRecord<byte[], byte[]> record) {
+        if (records == recordTimestamps.length) {
+            recordTimestamps = java.util.Arrays.copyOf(recordTimestamps, records * 2);
+        }
+        recordTimestamps[records] = record.timestamp();
+        records++;
+        nextOffsets.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+    }
+
+    /** The days this batch still has to write, in order. */
+    public Collection<LocalDate> days() {
+        return new ArrayList<>(days.keySet());
+    }
+
+    public Collection<StreamChunk> chunks(LocalDate day) {
+        return days.getOrDefault(day, Map.of()).values();
+    }
+
+    /** Marks a day as written: a retry of the batch does not write it again. */
+    public void written(LocalDate day) {
+        days.remove(day);
+    }
+
+    public List<Rejected> rejected() {
+        return rejected;
+    }
+
+    /** The offsets to commit once every tick and rejected record of the batch is durable. */
+    public Map<TopicPartition, OffsetAndMetadata> offsets() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        nextOffsets.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
+        return offsets;
+    }
+
+    /**
+     * Forgets everything of partitions this consumer no longer owns: their records will be read
+     * again by the new owner, from the last committed offset.
+     */
+    public void dropPartitions(Collection<TopicPartition> partitions) {
+        for (Map<TopicPartition, StreamChunk> chunks : days.values()) {
+            chunks.keySet().removeAll(partitions);
+        }
+        days.values().removeIf(Map::isEmpty);
+        rejected.removeIf(r -> partitions.contains(r.partition()));
+        nextOffsets.keySet().removeAll(partitions);
+    }
+
+    public int records() {
+        return records;
+    }
+
+    /** The Kafka timestamps (producer create time, or broker append time) of the batch's records. */
+    public long[] recordTimestamps() {
+        return java.util.Arrays.copyOf(recordTimestamps, records);
+    }
+
+    public int ticks() {
+        return ticks;
+    }
+
+    public boolean isEmpty() {
+        return nextOffsets.isEmpty();
+    }
+}

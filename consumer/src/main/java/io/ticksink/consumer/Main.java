@@ -1,0 +1,181 @@
+package io.ticksink.consumer;
+
+import io.ticksink.kafka.EmbeddedKafka;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * {@code java -jar ticksink-consumer.jar}: reads the configuration, starts the embedded broker
+ * when no brokers are named, and runs the consumer until SIGTERM/SIGINT or a fatal error.
+ *
+ * <p>Exit statuses: 0 stopped cleanly; 2 a fatal error (corrupt database, wrong schema version);
+ * 3 stopped by the shutdown timeout while a write was failing (nothing lost: re-read on restart);
+ * 64 bad configuration.
+ */
+public final class Main {
+
+    public static final int EXIT_USAGE = 64;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System::getenv, System.out, System.err);
+        if (status != Integer.MIN_VALUE) {
+            LogManager.shutdown();
+            System.exit(status);
+        }
+    }
+
+    /** Runs the consumer; returns the exit status, or {@link Integer#MIN_VALUE} when a shutdown hook exits. */
+    static int run(String[] args, Function<String, String> env, PrintStream out, PrintStream err) {
+        ConsumerConfig config = new ConsumerConfig();
+        ConfigSources sources;
+        CommandLine cmd = new CommandLine(config);
+        try {
+            sources = ConfigSources.load(args, env);
+            cmd.setDefaultValueProvider(sources);
+            CommandLine.ParseResult parsed = cmd.parseArgs(args);
+            if (cmd.isUsageHelpRequested()) {
+                cmd.usage(out);
+                return 0;
+            }
+            if (cmd.isVersionHelpRequested()) {
+                cmd.printVersionHelp(out);
+                return 0;
+            }
+            Map<String, String> kafka = new LinkedHashMap<>(sources.kafkaProperties());
+            kafka.putAll(config.kafkaProperties);
+            config.kafkaProperties = kafka;
+            config.validate();
+            if (config.printConfig) {
+                PrintConfig.print(cmd, parsed, sources, config, out);
+                return 0;
+            }
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            err.println("ticksink-consumer: " + e.getMessage());
+            err.println("Run with --help for the options.");
+            return EXIT_USAGE;
+        }
+        if (config.logFormat.equals("json")) {
+            System.setProperty("log4j2.configurationFile", "log4j2-json.xml");
+        }
+        prepareNativeDir();
+        return new Main().start(config, out);
+    }
+
+    private int start(ConsumerConfig config, PrintStream out) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        EmbeddedKafka embedded = null;
+        Path brokerDir = null;
+        String bootstrap = config.bootstrapServers;
+        if (config.embedded()) {
+            try {
+                brokerDir = Files.createTempDirectory("ticksink-kafka-");
+            } catch (IOException e) {
+                log.error("cannot create a directory for the embedded broker: {}", e.toString());
+                return TickConsumer.EXIT_FATAL;
+            }
+            embedded = EmbeddedKafka.start(brokerDir);
+            bootstrap = embedded.bootstrapServers();
+            embedded.createTopic(config.topic, config.partitions);
+            out.printf("Embedded Kafka broker at %s (topic %s, %d partitions); publish ticks to it, or stop with Ctrl-C.%n",
+                    bootstrap, config.topic, config.partitions);
+        }
+        AtomicInteger status = new AtomicInteger(TickConsumer.EXIT_FATAL);
+        CountDownLatch finished = new CountDownLatch(1);
+        try (ConsumerApp app = ConsumerApp.create(config, bootstrap)) {
+            Thread hook = new Thread(() -> {
+                app.requestStop();
+                try {
+                    if (!finished.await(config.shutdownTimeout.toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
+                        status.set(TickConsumer.EXIT_UNCOMMITTED);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                LogManager.shutdown();
+                Runtime.getRuntime().halt(status.get()); // exit with our status, not 143 for the signal
+            }, "ticksink-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            if (config.demo > 0) {
+                Thread demo = new Thread(new Demo(bootstrap, config.topic, config.demo, config.dataDir, app.metrics(),
+                        app::requestStop, out), "ticksink-demo");
+                demo.setDaemon(true);
+                demo.start();
+            }
+            status.set(app.run());
+        } catch (ConsumerApp.StartException e) {
+            log.error("cannot start: {}", e.getMessage());
+            status.set(TickConsumer.EXIT_FATAL);
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+                deleteRecursively(brokerDir);
+            }
+            finished.countDown();
+        }
+        return status.get();
+    }
+
+    /**
+     * sqlite-jdbc extracts its native library into a temp dir and a killed JVM leaves it behind:
+     * use a directory of our own and remove what crashed processes left there.
+     */
+    private static void prepareNativeDir() {
+        String configured = System.getProperty("org.sqlite.tmpdir");
+        if (configured != null) {
+            try {
+                Files.createDirectories(Path.of(configured)); // sqlite-jdbc does not create it
+            } catch (IOException e) {
+                // sqlite-jdbc reports the failure when it loads
+            }
+            return;
+        }
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ticksink-sqlite-native");
+        try {
+            Files.createDirectories(dir);
+            Instant cutoff = Instant.now().minus(Duration.ofHours(1));
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> {
+                    try {
+                        return Files.getLastModifiedTime(f).compareTo(FileTime.from(cutoff)) < 0;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }).forEach(f -> f.toFile().delete()); // a mapped library stays usable by its process
+            }
+            System.setProperty("org.sqlite.tmpdir", dir.toString());
+        } catch (IOException e) {
+            // keep sqlite-jdbc's default location
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir; the OS cleans it eventually
+        }
+    }
+}

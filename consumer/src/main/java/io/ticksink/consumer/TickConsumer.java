@@ -1,0 +1,367 @@
+package io.ticksink.consumer;
+
+import io.ticksink.schema.StoreException;
+import io.ticksink.schema.TickStore;
+import io.ticksink.schema.WriteResult;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer loop: poll, buffer, decode, write each day file the batch touches in one
+ * transaction, publish rejects to the dead-letter topic, and only then commit the batch's offsets.
+ *
+ * <p>Exactly once: each day file stores, with its rows, the next offset it holds per partition;
+ * a redelivered record (after a crash between the SQLite and the Kafka commit, a rebalance, a
+ * crash between two day files of one batch) is skipped only if its own day file covers its offset.
+ *
+ * <p>A failed write is retried with exponential backoff; between attempts the partitions are
+ * paused and the loop keeps polling, so the consumer stays in its group. Not thread safe, except
+ * {@link #requestStop()}, which any thread may call.
+ */
+public final class TickConsumer {
+
+    /** Exit statuses of {@link #run()}. */
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FATAL = 2;
+    public static final int EXIT_UNCOMMITTED = 3;
+
+    private static final Logger log = LoggerFactory.getLogger(TickConsumer.class);
+    private static final long IDLE_POLL_NANOS = Duration.ofMillis(200).toNanos();
+    private static final int REVOCATION_ATTEMPTS = 3;
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final DeadLetters deadLetters;
+    private final TickStore store;
+    private final ConsumerMetrics metrics;
+    private final Faults faults;
+    private final String topic;
+    private final Backoff backoff;
+    private final Duration shutdownTimeout;
+    private final Duration idleClose;
+    private final BatchDecoder decoder = new BatchDecoder();
+    private final RecordBuffer<byte[], byte[]> buffer;
+
+    private volatile boolean stopping;
+    private volatile long stopDeadlineNanos;
+    private DecodedBatch inHand;
+    private StoreException.Fatal fatalInListener;
+    private long lastIdleCheckNanos = System.nanoTime();
+
+    public TickConsumer(ConsumerConfig config, Consumer<byte[], byte[]> consumer, DeadLetters deadLetters,
+                        TickStore store, ConsumerMetrics metrics) {
+        this.consumer = consumer;
+        this.deadLetters = deadLetters;
+        this.store = store;
+        this.metrics = metrics;
+        this.faults = Faults.fromSystemProperty();
+        this.topic = config.topic;
+        this.backoff = new Backoff(config.retryInitial, config.retryMax);
+        this.shutdownTimeout = config.shutdownTimeout;
+        this.idleClose = config.idleClose;
+        this.buffer = new RecordBuffer<>(config.batchSize, config.linger.toNanos());
+    }
+
+    /** Asks the loop to finish the batch in hand, commit and return. Safe from any thread. */
+    public void requestStop() {
+        if (!stopping) {
+            stopDeadlineNanos = System.nanoTime() + shutdownTimeout.toNanos();
+            stopping = true;
+            consumer.wakeup();
+        }
+    }
+
+    /** Runs until {@link #requestStop()} or a fatal error; returns the exit status. */
+    public int run() {
+        consumer.subscribe(List.of(topic), new Rebalance());
+        try {
+            while (!stopping) {
+                pollInto(buffer.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS));
+                if (buffer.isReady(System.nanoTime())) {
+                    process(buffer.drain());
+                }
+                closeIdleFiles();
+            }
+            if (!buffer.isEmpty()) {
+                log.info("stopping: writing the {} records in hand", buffer.size());
+                process(buffer.drain());
+            }
+            log.info("stopped; every record read was stored and committed");
+            return EXIT_OK;
+        } catch (ShutdownExpired e) {
+            log.error("stopped after --shutdown-timeout {} with a batch still failing to write; its records were "
+                    + "not committed and will be read again on restart", Durations.format(shutdownTimeout));
+            return EXIT_UNCOMMITTED;
+        } catch (StoreException e) {
+            log.error("cannot go on: {}", e.getMessage());
+            return EXIT_FATAL;
+        }
+    }
+
+    private void pollInto(long timeoutNanos) throws StoreException.Fatal {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = consumer.poll(Duration.ofNanos(Math.max(timeoutNanos, 1_000_000)));
+        } catch (WakeupException e) {
+            return; // requestStop(); the loop looks at the flag
+        }
+        if (fatalInListener != null) {
+            throw fatalInListener;
+        }
+        if (metrics.notReadyReason() != null && inHand == null) {
+            metrics.ready();
+        }
+        buffer.addAll(records, System.nanoTime());
+        for (TopicPartition tp : records.partitions()) {
+            OptionalLong lag = consumer.currentLag(tp);
+            if (lag.isPresent()) {
+                metrics.lag(tp, lag.getAsLong());
+            }
+        }
+    }
+
+    private void process(List<ConsumerRecord<byte[], byte[]>> records) throws ShutdownExpired, StoreException {
+        inHand = decoder.decode(records);
+        try {
+            writeWithRetry(inHand);
+            if (!inHand.isEmpty()) {
+                commit(inHand);
+            }
+        } finally {
+            inHand = null;
+            Set<TopicPartition> paused = consumer.paused();
+            if (!paused.isEmpty()) {
+                consumer.resume(paused);
+            }
+        }
+    }
+
+    /** Retries until written; throws only what retrying cannot fix, or when the shutdown deadline passes. */
+    private void writeWithRetry(DecodedBatch batch) throws ShutdownExpired, StoreException {
+        int attempt = 0;
+        while (true) {
+            try {
+                writeOnce(batch);
+                if (attempt > 0) {
+                    log.info("write succeeded after {} retries", attempt);
+                    metrics.ready();
+                }
+                return;
+            } catch (StoreException.Retriable | DeadLetters.PublishException e) {
+                attempt++;
+                metrics.retried();
+                metrics.notReady("writes failing: " + e.getMessage());
+                Duration delay = backoff.delay(attempt);
+                log.warn("attempt {} to store a batch of {} records failed, retrying in {} ms: {}",
+                        attempt, batch.records(), delay.toMillis(), e.getMessage());
+                waitPolling(delay);
+                if (batch.isEmpty()) {
+                    log.info("every partition of the failing batch was revoked; the new owner reads it again");
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ShutdownExpired();
+            }
+        }
+    }
+
+    /** Writes every day of the batch not written yet, then the dead letters. */
+    private void writeOnce(DecodedBatch batch) throws StoreException, DeadLetters.PublishException,
+            InterruptedException {
+        for (LocalDate day : batch.days()) {
+            long start = System.nanoTime();
+            WriteResult result = store.write(day, batch.chunks(day));
+            metrics.batchWritten(result.stored(), result.skipped(), System.nanoTime() - start);
+            if (result.skipped() > 0) {
+                log.info("{}: skipped {} redelivered ticks already stored", store.fileOf(day).getFileName(), result.skipped());
+            }
+            batch.written(day);
+            faults.afterDayCommit();
+        }
+        List<DecodedBatch.Rejected> rejected = batch.rejected();
+        if (!rejected.isEmpty()) {
+            List<String> reasons = rejected.stream().map(DecodedBatch.Rejected::reason).toList();
+            int before = rejected.size();
+            try {
+                deadLetters.publish(rejected);
+            } finally {
+                // publish() removes the acknowledged ones
+                for (int i = 0; i < before - rejected.size(); i++) {
+                    metrics.deadLettered(reasons.get(i));
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits out a retry delay while staying in the group: every partition is paused and the loop
+     * keeps polling, which also runs rebalance callbacks.
+     */
+    private void waitPolling(Duration delay) throws ShutdownExpired {
+        consumer.pause(consumer.assignment());
+        long deadline = System.nanoTime() + delay.toNanos();
+        while (true) {
+            long now = System.nanoTime();
+            if (stopping && now - stopDeadlineNanos > 0) {
+                throw new ShutdownExpired();
+            }
+            long remaining = deadline - now;
+            if (stopping) {
+                remaining = Math.min(remaining, stopDeadlineNanos - now);
+            }
+            if (remaining <= 0) {
+                return;
+            }
+            try {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofNanos(remaining));
+                rewind(records);
+            } catch (WakeupException e) {
+                // a stop request: keep retrying until the shutdown deadline
+            }
+        }
+    }
+
+    /** Paused partitions return nothing; should records arrive anyway, read them again later. */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, records.records(tp).get(0).offset());
+            consumer.pause(List.of(tp));
+        }
+    }
+
+    private void commit(DecodedBatch batch) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(batch.offsets());
+        offsets.keySet().retainAll(consumer.assignment());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        faults.beforeOffsetCommit();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                consumer.commitSync(offsets);
+                metrics.committed(batch.records(), batch.recordTimestamps());
+                return;
+            } catch (WakeupException e) {
+                if (attempt < 3) {
+                    continue; // a stop request consumed by this call: commit anyway
+                }
+            } catch (CommitFailedException e) {
+                log.warn("offset commit rejected after a rebalance; the stored ticks will be skipped when redelivered: {}",
+                        e.getMessage());
+            } catch (KafkaException e) {
+                log.warn("offset commit failed; the next commit covers it, and redelivered ticks are skipped: {}",
+                        e.toString());
+            }
+            return;
+        }
+    }
+
+    private void closeIdleFiles() {
+        long now = System.nanoTime();
+        if (now - lastIdleCheckNanos > Duration.ofSeconds(10).toNanos()) {
+            lastIdleCheckNanos = now;
+            int closed = store.closeIdle(idleClose);
+            if (closed > 0) {
+                log.debug("closed {} idle day databases", closed);
+            }
+        }
+    }
+
+    /** The shutdown deadline passed while a batch was still failing. */
+    private static final class ShutdownExpired extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ShutdownExpired() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Hands partitions over cleanly: what is in hand for a revoked partition is written and committed first. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            log.info("partitions revoked: {}", partitions);
+            if (inHand != null) {
+                // a write is failing: give these partitions up uncommitted; their new owner reads them again
+                inHand.dropPartitions(partitions);
+                return;
+            }
+            List<ConsumerRecord<byte[], byte[]>> records = buffer.drain(partitions);
+            if (records.isEmpty()) {
+                return;
+            }
+            DecodedBatch batch = decoder.decode(records);
+            for (int attempt = 1; attempt <= REVOCATION_ATTEMPTS; attempt++) {
+                try {
+                    writeOnce(batch);
+                    commit(batch);
+                    return;
+                } catch (StoreException.Retriable | DeadLetters.PublishException e) {
+                    log.warn("writing {} records of revoked partitions failed (attempt {}): {}", batch.records(),
+                            attempt, e.getMessage());
+                    sleepQuietly(backoff.delay(attempt));
+                } catch (StoreException.Fatal e) {
+                    fatalInListener = e;
+                    return;
+                } catch (StoreException e) {
+                    fatalInListener = new StoreException.Fatal(e.getMessage(), e);
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            log.warn("gave up {} uncommitted records of revoked partitions; their new owner reads them again",
+                    batch.records());
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            log.warn("partitions lost: {}; their uncommitted records will be read again by their new owner", partitions);
+            if (inHand != null) {
+                inHand.dropPartitions(partitions);
+            }
+            buffer.drain(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            log.info("partitions assigned: {}", partitions);
+            if (inHand != null) {
+                consumer.pause(partitions); // no new records while the batch in hand cannot be written
+            }
+        }
+
+        private void sleepQuietly(Duration delay) {
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

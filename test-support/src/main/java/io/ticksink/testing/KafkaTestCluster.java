@@ -1,0 +1,214 @@
+package io.ticksink.testing;
+
+import io.ticksink.kafka.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * The real Kafka broker of the integration tests, one per test JVM: the cluster named by
+ * {@code KAFKA_BOOTSTRAP_SERVERS} when set; else a Testcontainers broker when a Docker engine
+ * answers; else a single-node KRaft broker in this JVM. Never a mock.
+ *
+ * <p>Also the tests' view of the broker: create unique topics, produce, read a topic back, and
+ * read a group's committed offsets. Thread safe.
+ */
+public final class KafkaTestCluster {
+
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+    private static KafkaTestCluster instance;
+
+    private final String bootstrapServers;
+    private final EmbeddedKafka embedded;
+
+    private KafkaTestCluster(String bootstrapServers, EmbeddedKafka embedded) {
+        this.bootstrapServers = bootstrapServers;
+        this.embedded = embedded;
+    }
+
+    /** The cluster of this JVM, started on first use. */
+    public static synchronized KafkaTestCluster get() {
+        if (instance == null) {
+            instance = start();
+        }
+        return instance;
+    }
+
+    private static KafkaTestCluster start() {
+        String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        if (external != null && !external.isBlank()) {
+            return new KafkaTestCluster(external, null);
+        }
+        if (dockerAvailable()) {
+            KafkaContainer container = new KafkaContainer("apache/kafka:4.1.0");
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+            return new KafkaTestCluster(container.getBootstrapServers(), null);
+        }
+        try {
+            Path dir = Files.createTempDirectory("ticksink-it-kafka-");
+            EmbeddedKafka kafka = EmbeddedKafka.start(dir);
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+            return new KafkaTestCluster(kafka.bootstrapServers(), kafka);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot start the in-process broker", e);
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The in-process broker, when that is what runs: only it can be stopped and started by a test. */
+    public Optional<EmbeddedKafka> embedded() {
+        return Optional.ofNullable(embedded);
+    }
+
+    /** Creates a topic with a name no other test uses, and waits for its partition leaders. */
+    public String createTopic(String prefix, int partitions) {
+        String topic = prefix + "-" + TOPICS.incrementAndGet() + "-" + System.nanoTime() % 100_000;
+        EmbeddedKafka.createTopic(bootstrapServers, topic, partitions);
+        return topic;
+    }
+
+    public KafkaProducer<byte[], byte[]> producer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Produces key/value pairs (UTF-8) and waits for every acknowledgement. */
+    public void produce(String topic, List<Map.Entry<String, String>> records) {
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+            for (Map.Entry<String, String> r : records) {
+                byte[] key = r.getKey() == null ? null : r.getKey().getBytes(StandardCharsets.UTF_8);
+                byte[] value = r.getValue() == null ? null : r.getValue().getBytes(StandardCharsets.UTF_8);
+                sends.add(producer.send(new ProducerRecord<>(topic, null, key, value, new RecordHeaders())));
+            }
+            producer.flush();
+            for (java.util.concurrent.Future<?> send : sends) {
+                send.get(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("produce to " + topic + " failed", e);
+        }
+    }
+
+    /** Every record of a topic, read from the beginning until {@code expected} arrived or 30 s passed. */
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /** The group's committed offsets on a topic, partition by partition (absent: none committed). */
+    public Map<Integer, Long> committedOffsets(String groupId, String topic) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            Map<Integer, Long> result = new HashMap<>();
+            offsets.forEach((tp, om) -> {
+                if (tp.topic().equals(topic) && om != null) {
+                    result.put(tp.partition(), om.offset());
+                }
+            });
+            return result;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the offsets of group " + groupId, e);
+        }
+    }
+
+    /** The end offset of every partition of a topic. */
+    public Map<Integer, Long> endOffsets(String topic, int partitions) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            return admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .collect(Collectors.toMap(e -> e.getKey().partition(), e -> e.getValue().offset()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the end offsets of " + topic, e);
+        }
+    }
+
+    /** The members of a consumer group with the partitions each owns. */
+    public Map<String, Set<Integer>> members(String groupId) {
+        try (Admin admin = admin()) {
+            var description = admin.describeConsumerGroups(List.of(groupId)).all().get(30, TimeUnit.SECONDS).get(groupId);
+            Map<String, Set<Integer>> members = new HashMap<>();
+            description.members().forEach(m -> members.put(m.consumerId(),
+                    m.assignment().topicPartitions().stream().map(TopicPartition::partition).collect(Collectors.toSet())));
+            return members;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe group " + groupId, e);
+        }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    }
+}
