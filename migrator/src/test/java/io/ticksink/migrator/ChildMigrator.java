@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /** The shaded jar run in a child JVM, as an operator runs it, for tests that kill it or limit its heap. */
 final class ChildMigrator {
@@ -24,7 +25,7 @@ final class ChildMigrator {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + maxHeap,
-                "-Dorg.sqlite.tmpdir=" + Path.of("target", "sqlite-native").toAbsolutePath(),
+                "-Dorg.sqlite.tmpdir=" + Path.of("target").toAbsolutePath(),
                 "-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -42,22 +43,8 @@ final class ChildMigrator {
         return p.exitValue();
     }
 
-    /** Polls {@code condition} until it holds; fails after {@code timeout}. */
-    static void await(Duration timeout, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                if (condition.call()) {
-                    return;
-                }
-            } catch (Exception e) {
-                // a day file being created: not readable yet
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            Thread.onSpinWait();
-            TimeUnit.MILLISECONDS.sleep(10); // polling pace, not synchronisation: the condition decides
-        }
+    /** Polls {@code condition} until it holds; fails after {@code timeout}. A day file being created may not be readable yet. */
+    static void await(Duration timeout, Callable<Boolean> condition) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(10)).ignoreExceptions().until(condition);
     }
 }
