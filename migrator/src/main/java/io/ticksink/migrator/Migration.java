@@ -82,19 +82,20 @@ final class Migration {
                             SourceCounts sourceCounts, FileCompletion completion, AtomicInteger unprocessed)
             throws InterruptedException {
         TickDecoder decoder = new TickDecoder();
-        AtomicInteger next = new AtomicInteger();
+        FileQueue queue = new FileQueue(sources, settings.threads());
         List<Thread> parsers = new ArrayList<>();
         for (int i = 0; i < settings.threads(); i++) {
             FileLoader loader = new FileLoader(decoder, ledger, writers, report, totals, sourceCounts,
                     settings.batchSize());
+            int lane = i;
             Thread parser = new Thread(() -> {
-                int index;
-                while ((index = next.getAndIncrement()) < sources.size()) {
+                SourceFile source;
+                while ((source = queue.next(lane)) != null) {
                     if (failure.failed()) {
                         unprocessed.incrementAndGet();
                         continue;
                     }
-                    FileJob job = new FileJob(sources.get(index), writers != null);
+                    FileJob job = new FileJob(source, writers != null);
                     try {
                         loader.load(job);
                     } catch (InterruptedException e) {
