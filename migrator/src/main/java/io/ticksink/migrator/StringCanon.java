@@ -17,11 +17,16 @@ final class StringCanon {
     static final int MAX_ENTRIES = 4096;
 
     private final Map<String, String> values = new HashMap<>();
+    // consecutive records mostly repeat these: an equals() on a short string is cheaper than a lookup
+    private String lastSymbol;
+    private String lastLp;
+    private String lastBroker;
 
     Tick of(Tick tick) {
-        String symbol = of(tick.symbol());
-        String lp = of(tick.lpSource());
-        String broker = of(tick.brokerId());
+        String symbol = tick.symbol().equals(lastSymbol) ? lastSymbol : (lastSymbol = of(tick.symbol()));
+        String lp = tick.lpSource() != null && tick.lpSource().equals(lastLp) ? lastLp : (lastLp = of(tick.lpSource()));
+        String broker = tick.brokerId() != null && tick.brokerId().equals(lastBroker)
+                ? lastBroker : (lastBroker = of(tick.brokerId()));
         if (symbol == tick.symbol() && lp == tick.lpSource() && broker == tick.brokerId()) {
             return tick;
         }

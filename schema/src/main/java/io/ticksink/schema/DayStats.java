@@ -17,14 +17,23 @@ public final class DayStats {
     private DayStats() {
     }
 
-    /** The number of ticks per symbol in the file, sorted by symbol. */
+    /**
+     * The number of ticks per symbol in the file, sorted by symbol. A file whose schema was never
+     * committed (its creator was killed while creating it) holds no ticks.
+     */
     public static Map<String, Long> countsBySymbol(Path file) throws StoreException {
-        try (Connection c = DayReader.connect(file); Statement st = c.createStatement();
-             // the (symbol, timestamp) index covers this: no table scan
-             ResultSet rs = st.executeQuery("SELECT symbol, count(*) FROM ticks GROUP BY symbol")) {
+        try (Connection c = DayReader.connect(file); Statement st = c.createStatement()) {
             Map<String, Long> counts = new TreeMap<>();
-            while (rs.next()) {
-                counts.put(rs.getString(1), rs.getLong(2));
+            try (ResultSet tables = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'ticks'")) {
+                if (!tables.next() || tables.getInt(1) == 0) {
+                    return counts;
+                }
+            }
+            // the (symbol, timestamp) index covers this: no table scan
+            try (ResultSet rs = st.executeQuery("SELECT symbol, count(*) FROM ticks GROUP BY symbol")) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
             }
             return counts;
         } catch (SQLException e) {
