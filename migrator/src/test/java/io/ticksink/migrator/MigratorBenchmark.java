@@ -28,8 +28,9 @@ import org.sqlite.SQLiteConfig;
  * already-parsed ticks into the day schema and (e) the migrator on the same archive, and prints
  * both with the ratio (e)/(b).
  *
- * <pre>mvn -B -q -pl migrator -am test-compile exec:java -Dexec.args="64 4 4000"</pre>
- * Arguments: symbols, days, ticks per file (default 64 4 4000 = 1,024,000 ticks).
+ * <pre>mvn -B -q -pl schema,migrator -am install -DskipTests && mvn -B -q -pl migrator test-compile exec:java -Dexec.args="64 8 4000 3"</pre>
+ * Arguments: symbols, days, ticks per file, rounds (default 64 4 4000 3 = 1,024,000 ticks, three
+ * alternating rounds of (b) and (e)).
  */
 public final class MigratorBenchmark {
 
@@ -42,6 +43,7 @@ public final class MigratorBenchmark {
         int symbols = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int days = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int perFile = args.length > 2 ? Integer.parseInt(args[2]) : 4000;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Path work = Files.createTempDirectory("ticksink-bench");
         try {
             Path input = work.resolve("archive");
@@ -62,19 +64,45 @@ public final class MigratorBenchmark {
             System.out.printf("machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.vm.name"), System.getProperty("java.version"));
 
+            // (b) and (e) alternate, so that load from other processes on a shared machine falls on
+            // both alike; the medians are compared
             Map<LocalDate, List<Tick>> parsed = parse(input);
-            double bare = bare(parsed, work.resolve("bare"));
-            parsed = null;
-            System.gc();
-            double migrator = migrator(input, work.resolve("migrated"), generated);
-            System.out.printf("(b) bare sqlite-jdbc loop, 1 thread, %,d-row transactions: %,.0f ticks/s%n", TX_ROWS, bare);
-            System.out.printf("(e) migrator, JSON files to day files:                     %,.0f ticks/s%n", migrator);
-            System.out.printf("ratio (e)/(b): %.2f; vs legacy 30-40K ticks/s: %.0f-%.0fx%n",
-                    migrator / bare, migrator / 40_000, migrator / 30_000);
-        } finally {
-            try (Stream<Path> walk = Files.walk(work)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            double[] bare = new double[rounds];
+            double[] migrated = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                bare[r] = bare(parsed, work.resolve("bare-" + r));
+                System.gc();
+                migrated[r] = migrator(input, work.resolve("migrated-" + r), generated);
+                System.out.printf("round %d: (b) %,.0f ticks/s, (e) %,.0f ticks/s, (e)/(b) %.2f%n",
+                        r + 1, bare[r], migrated[r], migrated[r] / bare[r]);
+                delete(work.resolve("bare-" + r));
+                delete(work.resolve("migrated-" + r));
             }
+            double b = median(bare);
+            double e = median(migrated);
+            System.out.printf("(b) bare sqlite-jdbc loop, 1 thread, %,d-row transactions: %,.0f ticks/s (median of %d)%n",
+                    TX_ROWS, b, rounds);
+            System.out.printf("(e) migrator, JSON files to day files:                     %,.0f ticks/s (median of %d)%n",
+                    e, rounds);
+            System.out.printf("ratio (e)/(b): %.2f; vs legacy 30-40K ticks/s: %.0f-%.0fx%n", e / b, e / 40_000, e / 30_000);
+        } finally {
+            delete(work);
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
@@ -166,8 +194,6 @@ public final class MigratorBenchmark {
         MigrationSettings settings = new MigrationSettings(input, output, cores, Math.max(1, Math.min(cores, 4)),
                 50_000, 200_000, Duration.ofSeconds(5), Duration.ofMinutes(1), false, false);
         MigrationResult result = new Migration(settings, ProgressReporter.NONE).run();
-        MigrationSummary.format(result).lines().filter(l -> !l.startsWith("            20"))
-                .forEach(System.out::println);
         if (result.totals().committed() != expected || result.exitCode() != 0) {
             throw new IllegalStateException("the migrator stored " + result.totals().committed() + " of " + expected);
         }
