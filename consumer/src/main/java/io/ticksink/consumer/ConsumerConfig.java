@@ -61,7 +61,7 @@ public final class ConsumerConfig {
             description = "Most records written in one batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--linger", defaultValue = "50ms", converter = Durations.class, paramLabel = "DURATION",
+    @Option(names = "--linger", defaultValue = "10ms", converter = Durations.class, paramLabel = "DURATION",
             description = "Longest a record waits for its batch to fill (default: ${DEFAULT-VALUE}).")
     Duration linger;
 
