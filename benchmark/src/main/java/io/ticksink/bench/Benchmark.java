@@ -52,6 +52,12 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--consumer-jar", defaultValue = "consumer/target/ticksink-consumer.jar")
     Path consumerJar;
 
+    @Option(names = "--migrator-jar", defaultValue = "migrator/target/ticksink-migrator.jar")
+    Path migratorJar;
+
+    @Option(names = "--migrator-heap", defaultValue = "256m", description = "-Xmx of the migrator (default: ${DEFAULT-VALUE}).")
+    String migratorHeap;
+
     @Option(names = "--work-dir", defaultValue = "target/benchmark", description = "Scratch space, emptied first.")
     Path workDir;
 
@@ -59,6 +65,7 @@ public final class Benchmark implements Callable<Integer> {
     List<String> consumerArgs = new ArrayList<>();
 
     private final Map<String, String> results = new LinkedHashMap<>();
+    private double results_b;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmark()).execute(args));
@@ -84,6 +91,7 @@ public final class Benchmark implements Callable<Integer> {
             double a = Bare.pollAndParse(bootstrap, "drain", partitions, ticks);
             report("(a) bare KafkaConsumer, poll + parse, store nothing", "%,.0f ticks/s", a);
             double b = Bare.insert(workDir.resolve("bare"), ticks, symbols, 20_000, "FULL");
+            results_b = b;
             report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL", "%,.0f ticks/s", b);
             double bNormal = Bare.insert(workDir.resolve("bare"), ticks, symbols, 20_000, "NORMAL");
             report("(b') same, synchronous=NORMAL", "%,.0f ticks/s", bNormal);
@@ -94,6 +102,17 @@ public final class Benchmark implements Callable<Integer> {
             for (int rate : rates) {
                 latency(kafka, rate);
             }
+        }
+        if (Files.exists(migratorJar)) {
+            double bMigrator = Bare.insert(workDir.resolve("bare"), ticks, symbols, 50_000, "NORMAL");
+            report("(b'') bare sqlite-jdbc insert, 50,000-row transactions, synchronous=NORMAL (the migrator's)",
+                    "%,.0f ticks/s", bMigrator);
+            double e = migrate("archive", symbols, 2, (int) (ticks / symbols / 2));
+            report("(e)/(b'')", "%.2f", e / bMigrator);
+            report("(e)/(b)", "%.2f", e / results_b);
+            migrate("one-file", 1, 1, (int) Math.min(4 * ticks, 4_000_000));
+        } else {
+            System.out.println("(e) skipped: " + migratorJar + " is missing; build it with mvn package");
         }
         System.out.println();
         System.out.println("| measure | result |");
@@ -166,6 +185,38 @@ public final class Benchmark implements Callable<Integer> {
             report(String.format("(d) at %,d ticks/s: consumer CPU", rate), "%.0f%% of one core (%,d ticks)",
                     100 * (consumer.cpuSeconds() - cpu0) / rateSeconds, sent);
             consumer.terminate(Duration.ofSeconds(30));
+        }
+    }
+
+    /** (e) and (f): the migrator in its own JVM on a generated archive; returns ticks/s. */
+    private double migrate(String name, int archiveSymbols, int days, int ticksPerFile) throws Exception {
+        Path input = workDir.resolve(name);
+        long total = Archive.write(input, archiveSymbols, days, ticksPerFile);
+        String label = String.format("%,d ticks in %d file(s)", total, archiveSymbols * days);
+        List<String> args = List.of("--input-dir", input.toString(), "--output-dir", workDir.resolve(name + "-out").toString());
+        try (ChildJvm migrator = ChildJvm.start(workDir, List.of("-Xmx" + migratorHeap,
+                "-Dorg.sqlite.tmpdir=" + workDir.toAbsolutePath()), migratorJar, args)) {
+            long start = System.nanoTime();
+            double rss = 0;
+            double cpu = 0;
+            while (migrator.isAlive()) {
+                try {
+                    rss = Math.max(rss, migrator.peakRssMib());
+                    cpu = migrator.cpuSeconds();
+                } catch (IOException gone) {
+                    break; // exited between the check and the read
+                }
+                Thread.sleep(50);
+            }
+            int status = migrator.waitFor();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (status != 0) {
+                throw new IllegalStateException("migrator exited " + status + ": " + migrator.output());
+            }
+            double rate = total / seconds;
+            report("(e) migrator, " + label + " (JVM start to exit)", "%,.0f ticks/s, %.1f s CPU", rate, cpu);
+            report("(f) migrator peak RSS (-Xmx" + migratorHeap + "), " + label, "%.0f MiB", rss);
+            return rate;
         }
     }
 
