@@ -65,7 +65,7 @@ public final class Benchmark implements Callable<Integer> {
     List<String> consumerArgs = new ArrayList<>();
 
     private final Map<String, String> results = new LinkedHashMap<>();
-    private double results_b;
+    private double bareInsertFull;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmark()).execute(args));
@@ -91,7 +91,7 @@ public final class Benchmark implements Callable<Integer> {
             double a = Bare.pollAndParse(bootstrap, "drain", partitions, ticks);
             report("(a) bare KafkaConsumer, poll + parse, store nothing", "%,.0f ticks/s", a);
             double b = Bare.insert(workDir.resolve("bare"), ticks, symbols, 20_000, "FULL");
-            results_b = b;
+            bareInsertFull = b;
             report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL", "%,.0f ticks/s", b);
             double bNormal = Bare.insert(workDir.resolve("bare"), ticks, symbols, 20_000, "NORMAL");
             report("(b') same, synchronous=NORMAL", "%,.0f ticks/s", bNormal);
@@ -109,7 +109,7 @@ public final class Benchmark implements Callable<Integer> {
                     "%,.0f ticks/s", bMigrator);
             double e = migrate("archive", symbols, 2, (int) (ticks / symbols / 2));
             report("(e)/(b'')", "%.2f", e / bMigrator);
-            report("(e)/(b)", "%.2f", e / results_b);
+            report("(e)/(b)", "%.2f", e / bareInsertFull);
             migrate("one-file", 1, 1, (int) Math.min(4 * ticks, 4_000_000));
         } else {
             System.out.println("(e) skipped: " + migratorJar + " is missing; build it with mvn package");
