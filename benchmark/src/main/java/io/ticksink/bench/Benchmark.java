@@ -46,6 +46,9 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--rate-duration", defaultValue = "20", description = "Seconds per latency run (default: ${DEFAULT-VALUE}).")
     int rateSeconds;
 
+    @Option(names = "--warmup", defaultValue = "10", description = "Seconds at the rate before measuring (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
     @Option(names = "--consumer-heap", defaultValue = "256m", description = "-Xmx of the consumer (default: ${DEFAULT-VALUE}).")
     String consumerHeap;
 
@@ -63,6 +66,13 @@ public final class Benchmark implements Callable<Integer> {
 
     @Option(names = "--consumer-args", split = " ", description = "Extra consumer options, e.g. \"--batch-size 50000\".")
     List<String> consumerArgs = new ArrayList<>();
+
+    @Option(names = "--consumer-jvm-args", split = " ",
+            description = "Extra JVM options of the consumer, e.g. a flight recording: \"-XX:StartFlightRecording=filename=c.jfr\".")
+    List<String> consumerJvmArgs = new ArrayList<>();
+
+    @Option(names = "--skip-drain", description = "Only the latency runs.")
+    boolean skipDrain;
 
     private final Map<String, String> results = new LinkedHashMap<>();
     private double bareInsertFull;
@@ -88,6 +98,12 @@ public final class Benchmark implements Callable<Integer> {
             Workload.preload(bootstrap, "drain", ticks, symbols);
             System.out.printf("pre-loaded %,d ticks in %.1f s%n", ticks, (System.nanoTime() - t0) / 1e9);
 
+            if (skipDrain) {
+                for (int rate : rates) {
+                    latency(kafka, rate);
+                }
+                return 0;
+            }
             double a = Bare.pollAndParse(bootstrap, "drain", partitions, ticks);
             report("(a) bare KafkaConsumer, poll + parse, store nothing", "%,.0f ticks/s", a);
             double b = Bare.insert(workDir.resolve("bare"), ticks, symbols, 20_000, "FULL");
@@ -124,7 +140,7 @@ public final class Benchmark implements Callable<Integer> {
     /** (c) and (f): the consumer in its own JVM drains the pre-loaded topic; returns steady ticks/s. */
     private double drain(String bootstrap) throws Exception {
         List<String> args = consumerArgs(bootstrap, "drain", "bench-drain", workDir.resolve("drain-data"));
-        try (ChildJvm consumer = ChildJvm.start(workDir, List.of("-Xmx" + consumerHeap), consumerJar, args)) {
+        try (ChildJvm consumer = ChildJvm.start(workDir, consumerJvm(), consumerJar, args)) {
             long started = System.nanoTime();
             consumer.awaitHttpPort(Duration.ofSeconds(60));
             Map<TopicPartition, Long> end = endOffsets(bootstrap, "drain", partitions);
@@ -165,10 +181,16 @@ public final class Benchmark implements Callable<Integer> {
         String topic = "latency-" + rate;
         kafka.createTopic(topic, partitions);
         List<String> args = consumerArgs(kafka.bootstrapServers(), topic, "bench-" + topic, workDir.resolve(topic));
-        try (ChildJvm consumer = ChildJvm.start(workDir, List.of("-Xmx" + consumerHeap), consumerJar, args)) {
+        try (ChildJvm consumer = ChildJvm.start(workDir, consumerJvm(), consumerJar, args)) {
             consumer.awaitHttpPort(Duration.ofSeconds(60));
             while (consumer.metric("ticksink_ready", null) != 1.0) {
                 Thread.sleep(50); // joined its group and polled once
+            }
+            // warm up first: the first seconds of a JVM measure its JIT compiler, not the consumer
+            Workload.steady(kafka.bootstrapServers(), topic, rate, Duration.ofSeconds(warmupSeconds), symbols);
+            Map<TopicPartition, Long> warm = endOffsets(kafka.bootstrapServers(), topic, partitions);
+            while (!committed(kafka.bootstrapServers(), "bench-" + topic).equals(warm)) {
+                Thread.sleep(50);
             }
             double cpu0 = consumer.cpuSeconds();
             String q = "ticksink_commit_latency_seconds";
@@ -218,6 +240,12 @@ public final class Benchmark implements Callable<Integer> {
             report("(f) migrator peak RSS (-Xmx" + migratorHeap + "), " + label, "%.0f MiB", rss);
             return rate;
         }
+    }
+
+    private List<String> consumerJvm() {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + consumerHeap));
+        jvm.addAll(consumerJvmArgs);
+        return jvm;
     }
 
     private List<String> consumerArgs(String bootstrap, String topic, String group, Path dataDir) {
