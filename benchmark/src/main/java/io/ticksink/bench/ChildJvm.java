@@ -103,6 +103,46 @@ final class ChildJvm implements AutoCloseable {
         return any ? sum : Double.NaN;
     }
 
+    /** The cumulative buckets of a Prometheus histogram: upper bound to count. */
+    java.util.TreeMap<Double, Double> histogram(String name) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).build();
+        String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "_bucket\\{le=\"([^\"]+)\"} (\\S+)$").matcher(body);
+        java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+        while (m.find()) {
+            double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+            buckets.put(le, Double.parseDouble(m.group(2)));
+        }
+        return buckets;
+    }
+
+    /**
+     * The q-quantile of the observations between two snapshots of a cumulative histogram,
+     * interpolated linearly inside its bucket (as Prometheus' histogram_quantile does).
+     */
+    static double quantile(java.util.TreeMap<Double, Double> before, java.util.TreeMap<Double, Double> after, double q) {
+        double total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0.0);
+        if (total <= 0) {
+            return Double.NaN;
+        }
+        double rank = q * total;
+        double lowerBound = 0;
+        double lowerCount = 0;
+        for (var e : after.entrySet()) {
+            double count = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+            if (count >= rank) {
+                if (e.getKey().isInfinite()) {
+                    return lowerBound;
+                }
+                return lowerBound + (e.getKey() - lowerBound) * (rank - lowerCount) / Math.max(count - lowerCount, 1e-9);
+            }
+            lowerBound = e.getKey();
+            lowerCount = count;
+        }
+        return lowerBound;
+    }
+
     void terminate(Duration timeout) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -61,8 +61,9 @@ public final class ConsumerConfig {
             description = "Most records written in one batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--linger", defaultValue = "50ms", converter = Durations.class, paramLabel = "DURATION",
-            description = "Longest a record waits for its batch to fill (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--linger", defaultValue = "0ms", converter = Durations.class, paramLabel = "DURATION",
+            description = "Longest a record waits for more to join its batch once the consumer has caught up; "
+                    + "0 writes what each poll brings (default: ${DEFAULT-VALUE}).")
     Duration linger;
 
     @Option(names = "--retry-initial", defaultValue = "100ms", converter = Durations.class, paramLabel = "DURATION",

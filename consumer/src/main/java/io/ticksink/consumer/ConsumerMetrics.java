@@ -54,7 +54,7 @@ public final class ConsumerMetrics {
                 .publishPercentileHistogram().register(r);
         commitLatency = Timer.builder("ticksink.commit.latency")
                 .description("Per record: from its Kafka timestamp (when produced) until its offset was committed")
-                .publishPercentileHistogram().publishPercentiles(0.5, 0.99, 0.999)
+                .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
                 .register(r);
         Gauge.builder("ticksink.last.commit.age", lastCommitMillis, t -> (System.currentTimeMillis() - t.get()) / 1000.0)

@@ -61,6 +61,8 @@ public final class TickConsumer {
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
     private DecodedBatch inHand;
+    /** Offsets of everything written whose commit was not confirmed synchronously. */
+    private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
     private StoreException.Fatal fatalInListener;
     private long lastIdleCheckNanos = System.nanoTime();
 
@@ -102,6 +104,7 @@ public final class TickConsumer {
                 log.info("stopping: writing the {} records in hand", buffer.size());
                 process(buffer.drain());
             }
+            commitSync(consumer.assignment());
             log.info("stopped; every record read was stored and committed");
             return EXIT_OK;
         } catch (ShutdownExpired e) {
@@ -141,7 +144,7 @@ public final class TickConsumer {
         try {
             writeWithRetry(inHand);
             if (!inHand.isEmpty()) {
-                commit(inHand);
+                commitAsync(inHand);
             }
         } finally {
             inHand = null;
@@ -246,17 +249,42 @@ public final class TickConsumer {
         }
     }
 
-    private void commit(DecodedBatch batch) {
+    /**
+     * Commits a written batch's offsets without waiting for the answer, so the next batch is
+     * written meanwhile; commits are sent in order, and a failed one is covered by the next, or by
+     * the synchronous commit before partitions are handed over and at stop.
+     */
+    private void commitAsync(DecodedBatch batch) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(batch.offsets());
         offsets.keySet().retainAll(consumer.assignment());
         if (offsets.isEmpty()) {
             return;
         }
+        written.putAll(offsets);
         faults.beforeOffsetCommit();
+        int records = batch.records();
+        long[] timestamps = batch.recordTimestamps();
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error == null) {
+                metrics.committed(records, timestamps);
+            } else {
+                log.warn("offset commit failed; the next commit covers it, and redelivered ticks are skipped: {}",
+                        error.toString());
+            }
+        });
+    }
+
+    /** Commits synchronously the offsets written for some partitions: before they are handed over, and at stop. */
+    private void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
+        offsets.keySet().retainAll(partitions);
+        if (offsets.isEmpty()) {
+            return;
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 consumer.commitSync(offsets);
-                metrics.committed(batch.records(), batch.recordTimestamps());
+                written.keySet().removeAll(partitions);
                 return;
             } catch (WakeupException e) {
                 if (attempt < 3) {
@@ -266,8 +294,7 @@ public final class TickConsumer {
                 log.warn("offset commit rejected after a rebalance; the stored ticks will be skipped when redelivered: {}",
                         e.getMessage());
             } catch (KafkaException e) {
-                log.warn("offset commit failed; the next commit covers it, and redelivered ticks are skipped: {}",
-                        e.toString());
+                log.warn("offset commit failed; redelivered ticks will be skipped: {}", e.toString());
             }
             return;
         }
@@ -303,19 +330,26 @@ public final class TickConsumer {
             }
             log.info("partitions revoked: {}", partitions);
             if (inHand != null) {
-                // a write is failing: give these partitions up uncommitted; their new owner reads them again
+                // a write is failing: give the batch in hand up for these partitions; their new owner reads it again
                 inHand.dropPartitions(partitions);
+                commitSync(partitions);
                 return;
             }
             List<ConsumerRecord<byte[], byte[]>> records = buffer.drain(partitions);
             if (records.isEmpty()) {
+                commitSync(partitions);
                 return;
             }
             DecodedBatch batch = decoder.decode(records);
             for (int attempt = 1; attempt <= REVOCATION_ATTEMPTS; attempt++) {
                 try {
                     writeOnce(batch);
-                    commit(batch);
+                    Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
+                    offsets.keySet().retainAll(partitions);
+                    written.putAll(offsets);
+                    faults.beforeOffsetCommit();
+                    commitSync(partitions);
+                    metrics.committed(batch.records(), batch.recordTimestamps());
                     return;
                 } catch (StoreException.Retriable | DeadLetters.PublishException e) {
                     log.warn("writing {} records of revoked partitions failed (attempt {}): {}", batch.records(),
@@ -334,6 +368,7 @@ public final class TickConsumer {
             }
             log.warn("gave up {} uncommitted records of revoked partitions; their new owner reads them again",
                     batch.records());
+            commitSync(partitions);
         }
 
         @Override
@@ -343,6 +378,7 @@ public final class TickConsumer {
                 inHand.dropPartitions(partitions);
             }
             buffer.drain(partitions);
+            written.keySet().removeAll(partitions); // no longer ours to commit
         }
 
         @Override
