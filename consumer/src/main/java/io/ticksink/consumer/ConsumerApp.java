@@ -128,8 +128,8 @@ public final class ConsumerApp implements AutoCloseable {
         // incremental rebalances: partitions that stay with a member keep flowing during a rebalance
         p.put(org.apache.kafka.clients.consumer.ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 CooperativeStickyAssignor.class.getName());
-        // one poll may fill a whole batch
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.batchSize, 10_000));
+        // one poll may bring a whole batch: while catching up, batches are as large as allowed
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize);
         // ticks of aborted producer transactions are never stored
         p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         if (config.groupInstanceId != null && !config.groupInstanceId.isBlank()) {

@@ -39,10 +39,10 @@ public final class ConsumerConfig {
             description = "Kafka brokers. Without it, an embedded single-node broker is started on 127.0.0.1.")
     String bootstrapServers;
 
-    @Option(names = "--topic", defaultValue = "ticks", description = "Topic to consume (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = "ticks", paramLabel = "TOPIC", description = "Topic to consume (default: ${DEFAULT-VALUE}).")
     String topic;
 
-    @Option(names = "--group-id", defaultValue = "ticksink", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group-id", defaultValue = "ticksink", paramLabel = "GROUP", description = "Consumer group (default: ${DEFAULT-VALUE}).")
     String groupId;
 
     @Option(names = "--group-instance-id", paramLabel = "ID",
@@ -61,8 +61,9 @@ public final class ConsumerConfig {
             description = "Most records written in one batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--linger", defaultValue = "50ms", converter = Durations.class, paramLabel = "DURATION",
-            description = "Longest a record waits for its batch to fill (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--linger", defaultValue = "0ms", converter = Durations.class, paramLabel = "DURATION",
+            description = "Longest a record waits for more to join its batch once the consumer has caught up; "
+                    + "0 writes what each poll brings (default: ${DEFAULT-VALUE}).")
     Duration linger;
 
     @Option(names = "--retry-initial", defaultValue = "100ms", converter = Durations.class, paramLabel = "DURATION",

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ticksink.schema.TickStore;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ public final class ConsumerMetrics {
     private final Counter batches;
     private final Counter retries;
     private final Timer batchWrite;
+    private final Timer commitLatency;
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Map<TopicPartition, AtomicLong> lag = new ConcurrentHashMap<>();
     private final AtomicLong lastCommitMillis = new AtomicLong(System.currentTimeMillis());
@@ -50,6 +52,11 @@ public final class ConsumerMetrics {
         retries = Counter.builder("ticksink.write.retries").description("Failed write attempts that were retried").register(r);
         batchWrite = Timer.builder("ticksink.batch.write").description("Time to write one batch into SQLite")
                 .publishPercentileHistogram().register(r);
+        commitLatency = Timer.builder("ticksink.commit.latency")
+                .description("Per record: from its Kafka timestamp (when produced) until its offset was committed")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                .register(r);
         Gauge.builder("ticksink.last.commit.age", lastCommitMillis, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
                 .description("Seconds since the last Kafka offset commit").baseUnit("seconds").register(r);
         Gauge.builder("ticksink.open.databases", store, TickStore::openFiles).description("Day databases open").register(r);
@@ -69,10 +76,17 @@ public final class ConsumerMetrics {
         batchWrite.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public void committed(int records) {
+    /** A batch's offsets were committed; {@code recordTimestamps} are its records' Kafka timestamps. */
+    public void committed(int records, long[] recordTimestamps) {
+        long now = System.currentTimeMillis();
+        for (long ts : recordTimestamps) {
+            if (ts > 0) {
+                commitLatency.record(Math.max(0, now - ts), TimeUnit.MILLISECONDS);
+            }
+        }
         batches.increment();
         recordsCommitted.add(records);
-        lastCommitMillis.set(System.currentTimeMillis());
+        lastCommitMillis.set(now);
     }
 
     public void retried() {

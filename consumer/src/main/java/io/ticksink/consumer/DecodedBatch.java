@@ -33,6 +33,7 @@ public final class DecodedBatch {
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private int records;
     private int ticks;
+    private long[] recordTimestamps = new long[256];
 
     void addTick(ConsumerRecord<byte[], byte[]> record, LocalDate day, io.ticksink.schema.Tick tick) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
@@ -49,6 +50,10 @@ public final class DecodedBatch {
     }
 
     private void covered(ConsumerRecord<byte[], byte[]> record) {
+        if (records == recordTimestamps.length) {
+            recordTimestamps = java.util.Arrays.copyOf(recordTimestamps, records * 2);
+        }
+        recordTimestamps[records] = record.timestamp();
         records++;
         nextOffsets.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
     }
@@ -93,6 +98,11 @@ public final class DecodedBatch {
 
     public int records() {
         return records;
+    }
+
+    /** The Kafka timestamps (producer create time, or broker append time) of the batch's records. */
+    public long[] recordTimestamps() {
+        return java.util.Arrays.copyOf(recordTimestamps, records);
     }
 
     public int ticks() {

@@ -44,6 +44,7 @@ public final class TickConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(TickConsumer.class);
     private static final long IDLE_POLL_NANOS = Duration.ofMillis(200).toNanos();
+    private static final long COMMIT_RETRY_NANOS = Duration.ofSeconds(1).toNanos();
     private static final int REVOCATION_ATTEMPTS = 3;
 
     private final Consumer<byte[], byte[]> consumer;
@@ -61,8 +62,11 @@ public final class TickConsumer {
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
     private DecodedBatch inHand;
-    /** Offsets of stored batches whose commit failed (a rebalance in progress, a broker away): committed later. */
-    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    /** Offsets of everything written whose commit was not confirmed synchronously. */
+    private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
+    /** An asynchronous commit failed: {@link #retryFailedCommit()} sends {@link #written} again at this time. */
+    private boolean commitFailed;
+    private long commitRetryNanos;
     private StoreException.Fatal fatalInListener;
     private long lastIdleCheckNanos = System.nanoTime();
 
@@ -97,24 +101,16 @@ public final class TickConsumer {
                 pollInto(buffer.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS));
                 if (buffer.isReady(System.nanoTime())) {
                     process(buffer.drain());
-                } else if (!uncommitted.isEmpty()) {
-                    commit(Map.of(), 0); // a partition that gets no more records must still reach its end offset
                 }
+                retryFailedCommit();
                 closeIdleFiles();
             }
             if (!buffer.isEmpty()) {
                 log.info("stopping: writing the {} records in hand", buffer.size());
                 process(buffer.drain());
             }
-            if (!uncommitted.isEmpty()) {
-                commit(Map.of(), 0);
-            }
-            if (uncommitted.isEmpty()) {
-                log.info("stopped; every record read was stored and committed");
-            } else {
-                log.warn("stopped; every record read was stored, but the offset commit of {} failed: those ticks are "
-                        + "read again on restart and skipped as already stored", uncommitted.keySet());
-            }
+            commitSync(consumer.assignment());
+            log.info("stopped; every record read was stored and committed");
             return EXIT_OK;
         } catch (ShutdownExpired e) {
             log.error("stopped after --shutdown-timeout {} with a batch still failing to write; its records were "
@@ -153,7 +149,7 @@ public final class TickConsumer {
         try {
             writeWithRetry(inHand);
             if (!inHand.isEmpty()) {
-                commit(inHand.offsets(), inHand.records());
+                commitAsync(inHand);
             }
         } finally {
             inHand = null;
@@ -259,39 +255,85 @@ public final class TickConsumer {
     }
 
     /**
-     * Commits the offsets of a stored batch together with any earlier ones whose commit failed.
-     * A failed commit is kept and retried on the next loop iteration: waiting for the next batch
-     * alone would leave a partition that receives no more records short of its end offset forever
-     * (after a rebalance that interrupted the commit, for example).
+     * Commits a written batch's offsets without waiting for the answer, so the next batch is
+     * written meanwhile; commits are sent in order, and a failed one is covered by the next, or by
+     * the synchronous commit before partitions are handed over and at stop.
      */
-    private void commit(Map<TopicPartition, OffsetAndMetadata> batchOffsets, int records) {
-        batchOffsets.forEach((tp, om) -> uncommitted.merge(tp, om, (a, b) -> a.offset() >= b.offset() ? a : b));
-        uncommitted.keySet().retainAll(consumer.assignment());
-        if (uncommitted.isEmpty()) {
+    private void commitAsync(DecodedBatch batch) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(batch.offsets());
+        offsets.keySet().retainAll(consumer.assignment());
+        if (offsets.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(uncommitted);
-        if (records > 0) {
-            faults.beforeOffsetCommit();
+        written.putAll(offsets);
+        faults.beforeOffsetCommit();
+        int records = batch.records();
+        long[] timestamps = batch.recordTimestamps();
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error == null) {
+                metrics.committed(records, timestamps);
+            } else {
+                commitFailedAt(error);
+            }
+        });
+    }
+
+    /** Runs on this thread: the client calls commit callbacks from poll and commit calls. */
+    private void commitFailedAt(Exception error) {
+        if (!commitFailed) {
+            log.warn("offset commit failed; retried in {} ms, and redelivered ticks are skipped: {}",
+                    COMMIT_RETRY_NANOS / 1_000_000, error.toString());
+        }
+        commitFailed = true;
+        commitRetryNanos = System.nanoTime() + COMMIT_RETRY_NANOS;
+    }
+
+    /**
+     * Sends the written offsets again after a failed asynchronous commit (a rebalance in progress,
+     * the broker away). Waiting for the next batch to cover it is not enough: a partition that
+     * receives no further records (a drained backlog, a quiet symbol) would stay short of its end
+     * offset until the next hand-over or stop, its lag never reaching zero.
+     */
+    private void retryFailedCommit() {
+        if (!commitFailed || System.nanoTime() - commitRetryNanos < 0) {
+            return;
+        }
+        commitFailed = false;
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
+        offsets.keySet().retainAll(consumer.assignment());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error == null) {
+                log.info("offset commit retried successfully for {}", committed.keySet());
+            } else {
+                commitFailedAt(error);
+            }
+        });
+    }
+
+    /** Commits synchronously the offsets written for some partitions: before they are handed over, and at stop. */
+    private void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
+        offsets.keySet().retainAll(partitions);
+        if (offsets.isEmpty()) {
+            return;
         }
         for (int attempt = 1; ; attempt++) {
             try {
                 consumer.commitSync(offsets);
-                offsets.forEach(uncommitted::remove);
-                if (records > 0) {
-                    metrics.committed(records);
-                }
+                written.keySet().removeAll(partitions);
                 return;
             } catch (WakeupException e) {
                 if (attempt < 3) {
                     continue; // a stop request consumed by this call: commit anyway
                 }
             } catch (CommitFailedException e) {
-                log.warn("offset commit rejected after a rebalance; retried for the partitions still owned, and "
-                        + "the stored ticks are skipped when redelivered: {}", e.getMessage());
+                log.warn("offset commit rejected after a rebalance; the stored ticks will be skipped when redelivered: {}",
+                        e.getMessage());
             } catch (KafkaException e) {
-                log.warn("offset commit failed; retried on the next poll, and redelivered ticks are skipped: {}",
-                        e.toString());
+                log.warn("offset commit failed; redelivered ticks will be skipped: {}", e.toString());
             }
             return;
         }
@@ -326,31 +368,27 @@ public final class TickConsumer {
                 return;
             }
             log.info("partitions revoked: {}", partitions);
-            try {
-                if (inHand != null) {
-                    // a write is failing: give these partitions up uncommitted; their new owner reads them again
-                    inHand.dropPartitions(partitions);
-                    return;
-                }
-                handOver(buffer.drain(partitions));
-            } finally {
-                // not ours any more: a later commit must not move their offsets back
-                uncommitted.keySet().removeAll(partitions);
+            if (inHand != null) {
+                // a write is failing: give the batch in hand up for these partitions; their new owner reads it again
+                inHand.dropPartitions(partitions);
+                commitSync(partitions);
+                return;
             }
-        }
-
-        private void handOver(List<ConsumerRecord<byte[], byte[]>> records) {
+            List<ConsumerRecord<byte[], byte[]>> records = buffer.drain(partitions);
             if (records.isEmpty()) {
-                if (!uncommitted.isEmpty()) {
-                    commit(Map.of(), 0); // still ours until this callback returns
-                }
+                commitSync(partitions);
                 return;
             }
             DecodedBatch batch = decoder.decode(records);
             for (int attempt = 1; attempt <= REVOCATION_ATTEMPTS; attempt++) {
                 try {
                     writeOnce(batch);
-                    commit(batch.offsets(), batch.records());
+                    Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
+                    offsets.keySet().retainAll(partitions);
+                    written.putAll(offsets);
+                    faults.beforeOffsetCommit();
+                    commitSync(partitions);
+                    metrics.committed(batch.records(), batch.recordTimestamps());
                     return;
                 } catch (StoreException.Retriable | DeadLetters.PublishException e) {
                     log.warn("writing {} records of revoked partitions failed (attempt {}): {}", batch.records(),
@@ -369,6 +407,7 @@ public final class TickConsumer {
             }
             log.warn("gave up {} uncommitted records of revoked partitions; their new owner reads them again",
                     batch.records());
+            commitSync(partitions);
         }
 
         @Override
@@ -378,7 +417,7 @@ public final class TickConsumer {
                 inHand.dropPartitions(partitions);
             }
             buffer.drain(partitions);
-            uncommitted.keySet().removeAll(partitions);
+            written.keySet().removeAll(partitions); // no longer ours to commit
         }
 
         @Override

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -42,12 +43,23 @@ class CommitRetryTest {
     void aCommitInterruptedByARebalanceIsRetriedThoughThePartitionGetsNoMoreRecords() throws Exception {
         AtomicInteger commitCalls = new AtomicInteger();
         MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest") {
+            // the first commit, synchronous or not, fails as it does while a member joins
             @Override
             public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
                 if (commitCalls.incrementAndGet() == 1) {
                     throw new RebalanceInProgressException("a member joined");
                 }
                 super.commitSync(offsets);
+            }
+
+            @Override
+            public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                 OffsetCommitCallback callback) {
+                if (commitCalls.incrementAndGet() == 1) {
+                    callback.onComplete(offsets, new RebalanceInProgressException("a member joined"));
+                    return;
+                }
+                super.commitAsync(offsets, callback);
             }
         };
         kafka.updateBeginningOffsets(Map.of(TP, 0L));
@@ -68,6 +80,7 @@ class CommitRetryTest {
             });
             CompletableFuture<Integer> status = CompletableFuture.supplyAsync(consumer::run);
 
+            // while it runs, not only by the synchronous commit at stop
             await("the offset after the last record is committed").atMost(Duration.ofSeconds(20))
                     .until(() -> Map.of(TP, new OffsetAndMetadata(3)).equals(committed(kafka)));
             consumer.requestStop();

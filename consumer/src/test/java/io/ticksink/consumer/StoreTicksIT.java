@@ -89,11 +89,27 @@ class StoreTicksIT {
                 record("EURUSD", "2026-01-19T10:00:04Z", 1.3, 1.4));
         kafka.produce(topic, records);
 
+        String metrics;
         try (InProcessConsumer consumer = InProcessConsumer.start(kafka.bootstrapServers(), topic, "g-" + topic, dataDir,
-                "--dlq-topic", dlq)) {
+                "--dlq-topic", dlq, "--http-port", "0", "--http-address", "127.0.0.1")) {
             awaitCommitted(consumer, "g-" + topic, topic, 1);
+            metrics = get(consumer.httpPort(), "/metrics");
+            assertThat(get(consumer.httpPort(), "/health/live")).isEqualTo("live\n");
             assertThat(consumer.stop()).isZero();
         }
+        assertThat(metrics)
+                .contains("ticksink_ticks_stored_total 2.0")
+                .containsPattern("ticksink_batches_total [1-9]")
+                .contains("ticksink_dead_letters_total{reason=\"NOT_JSON\"} 1.0")
+                .contains("ticksink_dead_letters_total{reason=\"BAD_TIMESTAMP\"} 1.0")
+                .contains("ticksink_consumer_lag{partition=\"0\",topic=\"" + topic + "\"} 0.0")
+                .contains("ticksink_write_retries_total 0.0")
+                .contains("ticksink_ready 1.0")
+                .contains("ticksink_open_databases 1.0")
+                .contains("ticksink_batch_write_seconds_bucket")
+                .contains("ticksink_commit_latency_seconds_count 7")
+                .contains("ticksink_last_commit_age_seconds")
+                .contains("jvm_memory_used_bytes");
 
         assertThat(rows(dataDir, LocalDate.of(2026, 1, 19))).containsExactly(
                 row("EURUSD", "2026-01-19T10:00:00Z", 1.1, 1.2),
@@ -114,6 +130,12 @@ class StoreTicksIT {
         }
         assertThat(reasonByOffset).containsExactlyInAnyOrderEntriesOf(Map.of(
                 1L, "NOT_JSON", 2L, "WRONG_TYPE", 3L, "MISSING_FIELD", 4L, "NOT_FINITE", 5L, "BAD_TIMESTAMP"));
+    }
+
+    private static String get(int port, String path) throws Exception {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build();
+        return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

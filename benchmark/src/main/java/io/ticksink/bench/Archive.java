@@ -1,0 +1,47 @@
+package io.ticksink.bench;
+
+import io.ticksink.consumer.SyntheticTicks;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+/** Writes a legacy archive, {@code <dir>/<SYMBOL>/<YYYY-MM-DD>.json}, each file a JSON array. */
+final class Archive {
+
+    private Archive() {
+    }
+
+    /** {@code ticksPerFile} ticks for each of {@code symbols} symbols and {@code days} days. */
+    static long write(Path dir, int symbols, int days, int ticksPerFile) throws IOException {
+        long total = 0;
+        for (int s = 0; s < symbols; s++) {
+            for (int d = 0; d < days; d++) {
+                LocalDate day = LocalDate.of(2026, 1, 5).plusDays(d);
+                Instant start = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+                SyntheticTicks ticks = new SyntheticTicks(s * 1000L + d, 1, start,
+                        Duration.ofHours(24).toNanos() / ticksPerFile);
+                String symbol = s < SyntheticTicks.SYMBOLS.length ? SyntheticTicks.SYMBOLS[s] : "SYM" + s;
+                Path file = dir.resolve(symbol).resolve(day + ".json");
+                Files.createDirectories(file.getParent());
+                try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                    out.write("[\n");
+                    for (int i = 0; i < ticksPerFile; i++) {
+                        // a one-symbol generator always says EURUSD: name the file's own symbol
+                        String json = ticks.next().replace("\"symbol\":\"EURUSD\"", "\"symbol\":\"" + symbol + "\"");
+                        out.write(json);
+                        out.write(i + 1 < ticksPerFile ? ",\n" : "\n");
+                    }
+                    out.write("]\n");
+                }
+                total += ticksPerFile;
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,115 @@
+package io.ticksink.bench;
+
+import io.ticksink.consumer.SyntheticTicks;
+import io.ticksink.schema.DayDatabase;
+import io.ticksink.schema.Tick;
+import io.ticksink.schema.TickDecoder;
+import io.ticksink.schema.TickRejectedException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** The two baselines: a bare Kafka consumer that parses and stores nothing, and a bare SQLite insert loop. */
+final class Bare {
+
+    private Bare() {
+    }
+
+    /** (a) Polls every record of the topic from the beginning and parses it; returns ticks/s. */
+    static double pollAndParse(String bootstrap, String topic, int partitions, long expected) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        TickDecoder decoder = new TickDecoder();
+        long parsed = 0;
+        long start;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                tps.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            start = System.nanoTime();
+            long seen = 0;
+            while (seen < expected) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    seen++;
+                    try {
+                        decoder.decode(r.value(), new String(r.key(), StandardCharsets.UTF_8));
+                        parsed++;
+                    } catch (TickRejectedException e) {
+                        throw new IllegalStateException("synthetic tick rejected: " + e.getMessage());
+                    }
+                }
+            }
+        }
+        return parsed / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * (b) A single-threaded sqlite-jdbc loop inserting already-parsed ticks into the same schema
+     * with the same PRAGMAs, {@code transactionSize} rows per transaction; returns ticks/s.
+     */
+    static double insert(Path dir, long count, int symbols, int transactionSize, String synchronous) throws Exception {
+        SyntheticTicks source = Workload.ticks(count, symbols, 7);
+        TickDecoder decoder = new TickDecoder();
+        List<Tick> ticks = new ArrayList<>((int) count);
+        for (long i = 0; i < count; i++) {
+            String key = source.nextSymbol();
+            ticks.add(decoder.decode(source.next().getBytes(StandardCharsets.UTF_8), key));
+        }
+        Files.createDirectories(dir);
+        Path file = dir.resolve("bare-" + synchronous + ".db");
+        Files.deleteIfExists(file);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA journal_mode = WAL");
+                st.execute("PRAGMA synchronous = " + synchronous);
+                st.execute("PRAGMA cache_size = -65536");
+                st.execute("PRAGMA wal_autocheckpoint = 10000");
+                for (String ddl : DayDatabase.schemaStatements()) {
+                    st.execute(ddl);
+                }
+            }
+            c.setAutoCommit(false);
+            long start = System.nanoTime();
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO ticks (symbol, timestamp, bid, ask, spread, "
+                    + "lp_source, broker_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                int inTx = 0;
+                for (Tick t : ticks) {
+                    insert.setString(1, t.symbol());
+                    insert.setLong(2, t.timestampMillis());
+                    insert.setDouble(3, t.bid());
+                    insert.setDouble(4, t.ask());
+                    insert.setDouble(5, t.spread());
+                    insert.setString(6, t.lpSource());
+                    insert.setString(7, t.brokerId());
+                    insert.executeUpdate();
+                    if (++inTx == transactionSize) {
+                        c.commit();
+                        inTx = 0;
+                    }
+                }
+                c.commit();
+            }
+            return count / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.ticksink.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ticksink.schema.StreamChunk;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class BatchDecoderTest {
+
+    private final BatchDecoder decoder = new BatchDecoder();
+
+    private static ConsumerRecord<byte[], byte[]> rec(int partition, long offset, String key, String value) {
+        return new ConsumerRecord<>("ticks", partition, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void ticksAreRoutedToTheDayOfTheirOwnTimestampPerPartition() {
+        DecodedBatch batch = decoder.decode(List.of(
+                rec(0, 10, "EURUSD", "{\"timestamp\":\"2026-01-19T23:59:59.999Z\",\"bid\":1,\"ask\":2}"),
+                rec(0, 11, "EURUSD", "{\"timestamp\":\"2026-01-20T00:00:00Z\",\"bid\":1,\"ask\":2}"),
+                rec(1, 5, "GBPUSD", "{\"timestamp\":\"2026-01-20T01:00:00+02:00\",\"bid\":1,\"ask\":2}")));
+
+        assertThat(batch.days()).containsExactly(LocalDate.of(2026, 1, 19), LocalDate.of(2026, 1, 20));
+        assertThat(batch.chunks(LocalDate.of(2026, 1, 19))).extracting(StreamChunk::stream)
+                .containsExactlyInAnyOrder("kafka:ticks:0", "kafka:ticks:1");
+        StreamChunk day20 = batch.chunks(LocalDate.of(2026, 1, 20)).iterator().next();
+        assertThat(day20.position(0)).isEqualTo(11);
+        assertThat(day20.tick(0).symbol()).as("symbol from the key").isEqualTo("EURUSD");
+        assertThat(batch.ticks()).isEqualTo(3);
+        assertThat(batch.offsets()).containsEntry(new TopicPartition("ticks", 0), new OffsetAndMetadata(12))
+                .containsEntry(new TopicPartition("ticks", 1), new OffsetAndMetadata(6));
+    }
+
+    @Test
+    void rejectedRecordsAreKeptWithTheirReasonAndTheirOffsetsAreCovered() {
+        DecodedBatch batch = decoder.decode(List.of(
+                rec(0, 0, "EURUSD", "garbage"),
+                rec(0, 1, null, "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}"),
+                rec(0, 2, "EURUSD", null)));
+
+        assertThat(batch.rejected()).extracting(DecodedBatch.Rejected::reason)
+                .containsExactly("NOT_JSON", "MISSING_FIELD", "NOT_JSON");
+        assertThat(batch.ticks()).isZero();
+        assertThat(batch.days()).isEmpty();
+        assertThat(batch.offsets()).containsEntry(new TopicPartition("ticks", 0), new OffsetAndMetadata(3));
+    }
+
+    @Test
+    void droppingARevokedPartitionForgetsItsTicksRejectsAndOffsets() {
+        DecodedBatch batch = decoder.decode(List.of(
+                rec(0, 0, "EURUSD", "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}"),
+                rec(1, 0, "GBPUSD", "{\"timestamp\":\"2026-01-20T10:00:00Z\",\"bid\":1,\"ask\":2}"),
+                rec(1, 1, "GBPUSD", "bad")));
+
+        batch.dropPartitions(Set.of(new TopicPartition("ticks", 1)));
+
+        assertThat(batch.days()).containsExactly(LocalDate.of(2026, 1, 19));
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(batch.offsets()).containsOnlyKeys(new TopicPartition("ticks", 0));
+    }
+
+    @Test
+    void aWrittenDayIsNotWrittenAgainOnRetry() {
+        DecodedBatch batch = decoder.decode(List.of(
+                rec(0, 0, "EURUSD", "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}"),
+                rec(0, 1, "EURUSD", "{\"timestamp\":\"2026-01-20T10:00:00Z\",\"bid\":1,\"ask\":2}")));
+        batch.written(LocalDate.of(2026, 1, 19));
+        assertThat(batch.days()).containsExactly(LocalDate.of(2026, 1, 20));
+        assertThat(batch.isEmpty()).isFalse();
+    }
+}

@@ -1,0 +1,79 @@
+package io.ticksink.migrator;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * Entry point of {@code ticksink-migrator.jar}: reads the options, runs the migration, prints
+ * the summary and exits with the code {@link MigrationResult#exitCode()} chose.
+ *
+ * <p>Thread safe: each {@link #run} call is a run of its own (tests call it in process).
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    /**
+     * sqlite-jdbc extracts its native library into {@code org.sqlite.tmpdir} and fails when that
+     * directory does not exist; a directory of our own also keeps the copies a killed run leaves
+     * out of the shared temp dir (the driver deletes stale ones there on the next start).
+     */
+    static void prepareNativeLibraryDir() {
+        String dir = System.getProperty("org.sqlite.tmpdir");
+        if (dir == null) {
+            dir = Path.of(System.getProperty("java.io.tmpdir"), "ticksink-sqlite-" + System.getProperty("user.name"))
+                    .toString();
+            System.setProperty("org.sqlite.tmpdir", dir);
+        }
+        try {
+            Files.createDirectories(Path.of(dir));
+        } catch (IOException e) {
+            log.warn("cannot create {} for the SQLite native library: {}", dir, e.toString());
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the migrator as the command line would and returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        prepareNativeLibraryDir();
+        MigratorConfig config = new MigratorConfig();
+        CommandLine cli = new CommandLine(config).setOut(out).setErr(err);
+        try {
+            CommandLine.ParseResult parsed = cli.parseArgs(args);
+            if (cli.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
+                return CommandLine.executeHelpRequest(parsed) == null ? 0 : 0;
+            }
+            MigrationSettings settings = config.settings();
+            MigrationResult result = new Migration(settings, config.progressReporter()).run();
+            out.print(MigrationSummary.format(result));
+            out.flush();
+            if (result.failure() != null) {
+                err.println("ticksink-migrator: " + result.failure());
+            }
+            return result.exitCode();
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            err.println("ticksink-migrator: " + e.getMessage());
+            err.println("Try --help.");
+            return MigrationResult.EXIT_USAGE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("ticksink-migrator: interrupted");
+            return MigrationResult.EXIT_FATAL;
+        } catch (Exception e) {
+            log.error("migration stopped", e);
+            err.println("ticksink-migrator: " + e.getMessage());
+            return MigrationResult.EXIT_FATAL;
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.ticksink.schema;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Read queries over the day files of one data dir: a symbol's ticks in a time range, its most
+ * recent ticks, and a whole day in symbol order. Every query unions the files that share a day's
+ * prefix ({@code ticks_YYYY-MM-DD*.db}); compressed days ({@code .db.zst}) are not read.
+ *
+ * <p>Connections are read-only, opened on first use and kept (up to {@value #MAX_OPEN} files)
+ * until {@link #close()}, so repeated queries skip the open. They may run beside a writer: each
+ * statement reads the last committed state. Not thread safe: use one instance per thread.
+ */
+public final class TickQueries implements AutoCloseable {
+
+    static final int MAX_OPEN = 64;
+    private static final long MMAP_BYTES = 1L << 30;
+
+    static final String RANGE = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+            + "WHERE symbol = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, rowid";
+    static final String RECENT = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+            + "WHERE symbol = ? ORDER BY timestamp DESC, rowid DESC LIMIT ?";
+    static final String DAY_ALL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+            + "ORDER BY symbol, timestamp, rowid";
+    static final String DAY_SYMBOL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+            + "WHERE symbol = ? ORDER BY symbol, timestamp, rowid";
+
+    private final Path dataDir;
+    private final Map<Path, Connection> connections = new LinkedHashMap<>(16, 0.75f, true);
+
+    public TickQueries(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /**
+     * The ticks of {@code symbol} with {@code fromMillis <= timestamp < toMillis}, in timestamp
+     * order (ties in file and insertion order). Reads one day at a time.
+     */
+    public TickCursor range(String symbol, long fromMillis, long toMillis) {
+        return new RangeCursor(symbol, fromMillis, toMillis);
+    }
+
+    /**
+     * The {@code limit} most recent ticks of {@code symbol}, oldest first. Reads days newest
+     * first and stops at the day that completes the count.
+     */
+    public List<Tick> recent(String symbol, int limit) throws StoreException {
+        List<Tick> newestFirst = new ArrayList<>(Math.min(limit, 10_000));
+        DayIndex index = new DayIndex(dataDir);
+        for (LocalDate day : index.daysDescending()) {
+            if (newestFirst.size() >= limit) {
+                break;
+            }
+            int wanted = limit - newestFirst.size();
+            try (TickCursor cursor = open(index.filesOf(day), MergedCursor.BY_TIME.reversed(), RECENT,
+                    ps -> {
+                        ps.setString(1, symbol);
+                        ps.setInt(2, wanted);
+                    })) {
+                while (newestFirst.size() < limit && cursor.next()) {
+                    newestFirst.add(cursor.tick());
+                }
+            }
+        }
+        Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    /** Every tick of one day, or of one symbol when {@code symbol} is not null, ordered by symbol then timestamp. */
+    public TickCursor day(LocalDate day, String symbol) throws StoreException {
+        List<Path> files = new DayIndex(dataDir).filesOf(day);
+        return open(files, MergedCursor.BY_SYMBOL_TIME, symbol == null ? DAY_ALL : DAY_SYMBOL, ps -> {
+            if (symbol != null) {
+                ps.setString(1, symbol);
+            }
+        });
+    }
+
+    /** The days that have at least one uncompressed file, oldest first. */
+    public List<LocalDate> days() throws StoreException {
+        List<LocalDate> days = new ArrayList<>();
+        new DayIndex(dataDir).daysDescending().forEach(days::add);
+        Collections.reverse(days);
+        return days;
+    }
+
+    /** The files of one day, the main file first. */
+    public List<Path> filesOf(LocalDate day) throws StoreException {
+        return new DayIndex(dataDir).filesOf(day);
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    private TickCursor open(List<Path> files, Comparator<FileCursor> order, String sql, Binder binder)
+            throws StoreException {
+        List<FileCursor> cursors = new ArrayList<>(files.size());
+        try {
+            for (int i = 0; i < files.size(); i++) {
+                Path file = files.get(i);
+                PreparedStatement ps = connection(file).prepareStatement(sql);
+                try {
+                    binder.bind(ps);
+                    cursors.add(new FileCursor(file, i, ps));
+                } catch (SQLException e) {
+                    ps.close();
+                    throw new SQLException(file + ": " + e.getMessage(), e);
+                }
+            }
+            return new MergedCursor(cursors, order);
+        } catch (SQLException e) {
+            StoreException failure = DayDatabase.classify("query " + files, e);
+            try {
+                new MergedCursor(cursors, order).close();
+            } catch (StoreException closing) {
+                failure.addSuppressed(closing);
+            }
+            throw failure;
+        }
+    }
+
+    private Connection connection(Path file) throws SQLException {
+        Connection c = connections.get(file);
+        if (c != null) {
+            return c;
+        }
+        c = connect(file);
+        connections.put(file, c);
+        // the eldest file belongs to a day read before, whose cursors are closed
+        Iterator<Map.Entry<Path, Connection>> it = connections.entrySet().iterator();
+        while (connections.size() > MAX_OPEN && it.hasNext()) {
+            Connection eldest = it.next().getValue();
+            it.remove();
+            eldest.close();
+        }
+        return c;
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        if (!Files.exists(file)) {
+            throw new SQLException("no such day file: " + file);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(5_000);
+        // a day's range touches one page per tick (symbols interleave on disk): mapping the
+        // file turns those page reads from syscalls into memory loads (measured: day range
+        // 80 -> see BENCHMARKS-queries.md). Address space only; the OS shares the pages.
+        config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(MMAP_BYTES));
+        return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    }
+
+    @Override
+    public void close() throws StoreException {
+        SQLException failure = null;
+        for (Connection c : connections.values()) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        connections.clear();
+        if (failure != null) {
+            throw DayDatabase.classify("close day files", failure);
+        }
+    }
+
+    /** Steps through the days of a range, one merged day cursor at a time. */
+    private final class RangeCursor implements TickCursor {
+        private final String symbol;
+        private final long fromMillis;
+        private final long toMillis;
+        private final LocalDate lastDay;
+        private final DayIndex index = new DayIndex(dataDir);
+        private LocalDate nextDay;
+        private TickCursor day;
+        private Tick current;
+
+        RangeCursor(String symbol, long fromMillis, long toMillis) {
+            this.symbol = symbol;
+            this.fromMillis = fromMillis;
+            this.toMillis = toMillis;
+            this.nextDay = DayFiles.day(fromMillis);
+            this.lastDay = toMillis > fromMillis ? DayFiles.day(toMillis - 1) : null;
+        }
+
+        @Override
+        public boolean next() throws StoreException {
+            while (true) {
+                if (day != null) {
+                    if (day.next()) {
+                        current = day.tick();
+                        return true;
+                    }
+                    day.close();
+                    day = null;
+                }
+                LocalDate d = lastDay == null || nextDay == null ? null : index.nextDay(nextDay, lastDay);
+                if (d == null) {
+                    current = null;
+                    return false;
+                }
+                nextDay = d.plusDays(1);
+                day = open(index.filesOf(d), MergedCursor.BY_TIME, RANGE, ps -> {
+                    ps.setString(1, symbol);
+                    ps.setLong(2, fromMillis);
+                    ps.setLong(3, toMillis);
+                });
+            }
+        }
+
+        @Override
+        public Tick tick() {
+            return current;
+        }
+
+        @Override
+        public void close() throws StoreException {
+            if (day != null) {
+                day.close();
+                day = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.ticksink.tools;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import io.ticksink.schema.Tick;
+import java.io.IOException;
+import java.io.Writer;
+
+/**
+ * Writes ticks as text: CSV with a header row, or NDJSON (one object per line). Timestamps are
+ * RFC 3339 UTC with milliseconds, absent optional fields empty (CSV) or {@code null} (JSON), so
+ * the output feeds back into the migrator's decoder.
+ */
+enum TickFormat {
+    CSV, JSON;
+
+    static final String CSV_HEADER = "symbol,timestamp,bid,ask,spread,lp_source,broker_id";
+
+    /** Not thread safe: one writer per output stream. */
+    interface TickWriter extends AutoCloseable {
+        void write(Tick tick) throws IOException;
+
+        /** Flushes; leaves the underlying writer open. */
+        @Override
+        void close() throws IOException;
+    }
+
+    TickWriter open(Writer out) throws IOException {
+        return this == CSV ? new CsvWriter(out) : new JsonWriter(out);
+    }
+
+    private static final class CsvWriter implements TickWriter {
+        private final Writer out;
+
+        CsvWriter(Writer out) throws IOException {
+            this.out = out;
+            out.write(CSV_HEADER);
+            out.write('\n');
+        }
+
+        @Override
+        public void write(Tick t) throws IOException {
+            field(t.symbol());
+            out.write(',');
+            out.write(Instants.print(t.timestampMillis()));
+            out.write(',');
+            out.write(Double.toString(t.bid()));
+            out.write(',');
+            out.write(Double.toString(t.ask()));
+            out.write(',');
+            out.write(Double.toString(t.spread()));
+            out.write(',');
+            field(t.lpSource());
+            out.write(',');
+            field(t.brokerId());
+            out.write('\n');
+        }
+
+        /** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
+        private void field(String value) throws IOException {
+            if (value == null) {
+                return;
+            }
+            boolean quote = false;
+            for (int i = 0; i < value.length() && !quote; i++) {
+                char c = value.charAt(i);
+                quote = c == ',' || c == '"' || c == '\n' || c == '\r';
+            }
+            if (quote) {
+                out.write('"');
+                out.write(value.replace("\"", "\"\""));
+                out.write('"');
+            } else {
+                out.write(value);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    private static final class JsonWriter implements TickWriter {
+        private static final JsonFactory FACTORY = JsonFactory.builder().build();
+        private final JsonGenerator json;
+        private boolean written;
+
+        JsonWriter(Writer out) throws IOException {
+            json = FACTORY.createGenerator(out);
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.setRootValueSeparator(new SerializedString("\n"));
+        }
+
+        @Override
+        public void write(Tick t) throws IOException {
+            written = true;
+            json.writeStartObject();
+            json.writeStringField("symbol", t.symbol());
+            json.writeStringField("timestamp", Instants.print(t.timestampMillis()));
+            json.writeNumberField("bid", t.bid());
+            json.writeNumberField("ask", t.ask());
+            json.writeNumberField("spread", t.spread());
+            json.writeStringField("lp_source", t.lpSource());
+            json.writeStringField("broker_id", t.brokerId());
+            json.writeEndObject();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (written) {
+                json.writeRaw('\n');
+            }
+            json.close();
+        }
+    }
+}

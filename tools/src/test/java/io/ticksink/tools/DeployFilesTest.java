@@ -1,0 +1,316 @@
+package io.ticksink.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Checks the files under {@code deploy/} without a Docker engine or a cluster: every YAML file
+ * parses, the objects and settings agree with the consumer's contract (health paths, port,
+ * option names, metric names, shutdown timeout) and the Dockerfile copies jars the build makes.
+ */
+class DeployFilesTest {
+
+    /** The consumer's options the deploy files use, as environment variables. */
+    private static final Set<String> CONSUMER_SETTINGS = Set.of("TICKSINK_BOOTSTRAP_SERVERS", "TICKSINK_TOPIC",
+            "TICKSINK_GROUP_ID", "TICKSINK_DATA_DIR", "TICKSINK_DLQ_TOPIC", "TICKSINK_GROUP_INSTANCE_ID",
+            "TICKSINK_HTTP_PORT", "TICKSINK_HTTP_ADDRESS", "TICKSINK_SHUTDOWN_TIMEOUT", "TICKSINK_LOG_FORMAT",
+            "TICKSINK_CONFIG");
+    /** The consumer's Prometheus metrics (histograms add _bucket, _sum, _count). */
+    private static final Set<String> CONSUMER_METRICS = Set.of("ticksink_ticks_stored_total", "ticksink_batches_total",
+            "ticksink_batch_write_seconds", "ticksink_write_retries_total", "ticksink_dead_letters_total",
+            "ticksink_consumer_lag", "ticksink_last_commit_age_seconds", "ticksink_open_databases", "ticksink_ready",
+            "ticksink_ticks_skipped_total");
+    private static final int HTTP_PORT = 9400;
+
+    private static Path root;
+    private static Path deploy;
+    private static Duration shutdownTimeout;
+
+    @BeforeAll
+    static void locateTheRepository() throws IOException {
+        // surefire runs in the module directory; the deploy files sit beside it
+        Path moduleDir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        root = Files.isDirectory(moduleDir.resolve("../deploy")) ? moduleDir.getParent() : moduleDir;
+        deploy = root.resolve("deploy");
+        assertThat(deploy).isDirectory();
+        Map<String, Object> configMap = single("k8s/configmap.yaml");
+        shutdownTimeout = Durations.parse(String.valueOf(map(configMap.get("data")).get("TICKSINK_SHUTDOWN_TIMEOUT")));
+    }
+
+    @Test
+    void everyYamlFileUnderDeployParses() throws IOException {
+        List<Path> files = yamlFiles();
+
+        assertThat(files).hasSizeGreaterThanOrEqualTo(8);
+        for (Path file : files) {
+            assertThat(documents(file)).as(file.toString()).isNotEmpty().doesNotContainNull();
+        }
+    }
+
+    @Test
+    void kubernetesManifestsHoldTheExpectedKinds() throws IOException {
+        Set<String> kinds = new HashSet<>();
+        try (Stream<Path> files = Files.list(deploy.resolve("k8s"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                documents(file).forEach(doc -> kinds.add(String.valueOf(doc.get("kind"))));
+            }
+        }
+
+        assertThat(kinds).containsExactlyInAnyOrder("StatefulSet", "Service", "ConfigMap", "Secret",
+                "PodDisruptionBudget", "Kustomization");
+    }
+
+    @Test
+    void statefulSetProbesPointAtTheHealthPathsOnTheHttpPort() throws IOException {
+        Map<String, Object> container = consumerContainer();
+        Map<String, Object> port = map(list(container.get("ports")).get(0));
+
+        assertThat(port).containsEntry("containerPort", HTTP_PORT);
+        assertThat(probe(container, "livenessProbe", port)).isEqualTo("/health/live");
+        assertThat(probe(container, "readinessProbe", port)).isEqualTo("/health/ready");
+        assertThat(probe(container, "startupProbe", port)).isEqualTo("/health/live");
+    }
+
+    @Test
+    void statefulSetRunsThreeNonRootPodsWithTheirOwnVolumesAndStaticMembership() throws IOException {
+        Map<String, Object> spec = map(single("k8s/statefulset.yaml").get("spec"));
+        Map<String, Object> podSpec = map(map(spec.get("template")).get("spec"));
+        Map<String, Object> container = consumerContainer();
+        Map<String, Object> groupInstance = list(container.get("env")).stream().map(DeployFilesTest::map)
+                .filter(e -> "TICKSINK_GROUP_INSTANCE_ID".equals(e.get("name"))).findFirst().orElseThrow();
+
+        assertThat(spec).containsEntry("replicas", 3);
+        assertThat(list(spec.get("volumeClaimTemplates"))).hasSize(1);
+        assertThat(map(map(groupInstance.get("valueFrom")).get("fieldRef"))).containsEntry("fieldPath", "metadata.name");
+        assertThat(map(podSpec.get("securityContext"))).containsEntry("runAsNonRoot", true);
+        assertThat(((Number) podSpec.get("terminationGracePeriodSeconds")).longValue())
+                .isGreaterThan(shutdownTimeout.toSeconds());
+        assertThat(map(map(map(spec.get("template")).get("metadata")).get("annotations")))
+                .containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", Integer.toString(HTTP_PORT))
+                .containsEntry("prometheus.io/path", "/metrics");
+    }
+
+    @Test
+    void headlessServiceAndDisruptionBudgetSelectTheConsumerPods() throws IOException {
+        Map<String, Object> statefulSet = single("k8s/statefulset.yaml");
+        Map<String, Object> podLabels = map(map(map(map(statefulSet.get("spec")).get("template")).get("metadata")).get("labels"));
+        Map<String, Object> service = single("k8s/service.yaml");
+        Map<String, Object> pdb = single("k8s/pdb.yaml");
+
+        assertThat(map(service.get("spec"))).containsEntry("clusterIP", "None");
+        assertThat(map(statefulSet.get("spec"))).containsEntry("serviceName", map(service.get("metadata")).get("name"));
+        assertThat(podLabels).containsAllEntriesOf(map(map(service.get("spec")).get("selector")));
+        assertThat(map(pdb.get("spec"))).containsEntry("maxUnavailable", 1);
+        assertThat(podLabels).containsAllEntriesOf(map(map(map(pdb.get("spec")).get("selector")).get("matchLabels")));
+    }
+
+    @Test
+    void composeRunsThreeConsumersEachWithItsOwnVolumeAndHealthcheck() throws IOException {
+        Map<String, Object> services = map(single("docker-compose.yml").get("services"));
+        int replicas = 0;
+        Set<String> volumes = new HashSet<>();
+        Set<String> instanceIds = new HashSet<>();
+        for (Object value : services.values()) {
+            Map<String, Object> service = map(value);
+            Map<String, Object> env = service.get("environment") == null ? Map.of() : map(service.get("environment"));
+            if (!env.containsKey("TICKSINK_BOOTSTRAP_SERVERS")) {
+                continue;
+            }
+            Map<String, Object> deployment = service.get("deploy") == null ? Map.of() : map(service.get("deploy"));
+            replicas += ((Number) deployment.getOrDefault("replicas", 1)).intValue();
+            list(service.get("volumes")).stream().map(String::valueOf).filter(v -> v.endsWith(":/data")).forEach(volumes::add);
+            instanceIds.add(String.valueOf(env.get("TICKSINK_GROUP_INSTANCE_ID")));
+            assertThat(String.valueOf(map(service.get("healthcheck")).get("test"))).contains("http://127.0.0.1:9400/health/ready");
+            assertThat(Durations.parse(String.valueOf(service.get("stop_grace_period")))).isGreaterThan(
+                    Durations.parse(String.valueOf(env.get("TICKSINK_SHUTDOWN_TIMEOUT"))));
+            assertThat(map(map(service.get("depends_on")).get("topics")))
+                    .containsEntry("condition", "service_completed_successfully");
+        }
+
+        assertThat(replicas).isEqualTo(3);
+        assertThat(volumes).hasSize(3);
+        assertThat(instanceIds).hasSize(3);
+    }
+
+    @Test
+    void composeStartsAKraftBrokerAndCreatesBothTopics() throws IOException {
+        Map<String, Object> services = map(single("docker-compose.yml").get("services"));
+        Map<String, Object> kafka = map(services.get("kafka"));
+        String topics = String.valueOf(map(services.get("topics")).get("command"));
+
+        assertThat(String.valueOf(kafka.get("image"))).startsWith("apache/kafka:");
+        assertThat(map(kafka.get("environment"))).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
+        assertThat(topics).contains("--topic ticks --partitions 6").contains("--topic ticks.dlq");
+    }
+
+    @Test
+    void prometheusRulesParseAndWatchTheConsumerMetrics() throws IOException {
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (Object group : list(single("prometheus/alerts.yml").get("groups"))) {
+            list(map(group).get("rules")).forEach(rule -> rules.add(map(rule)));
+        }
+        String allExpressions = String.join("\n", rules.stream().map(r -> String.valueOf(r.get("expr"))).toList());
+
+        assertThat(rules).isNotEmpty().allSatisfy(rule -> {
+            assertThat(rule.get("alert")).asString().isNotBlank();
+            assertThat(rule.get("expr")).asString().isNotBlank();
+            assertThat(map(rule.get("labels"))).containsKey("severity");
+            assertThat(map(rule.get("annotations"))).containsKey("summary");
+        });
+        assertThat(allExpressions).contains("ticksink_consumer_lag", "rate(ticksink_write_retries_total[5m])",
+                "ticksink_ready == 0", "ticksink_dead_letters_total", "ticksink_last_commit_age_seconds", "up{");
+        Matcher metric = Pattern.compile("ticksink_[a-z_]+").matcher(allExpressions);
+        while (metric.find()) {
+            assertThat(CONSUMER_METRICS).as("metric in alerts.yml").contains(metric.group());
+        }
+    }
+
+    @Test
+    void dockerfileCopiesTheJarsTheMavenBuildProduces() throws IOException {
+        String dockerfile = Files.readString(deploy.resolve("Dockerfile"));
+        Matcher copy = Pattern.compile("(?m)^COPY --from=build /src/([\\w-]+)/target/([\\w.-]+)\\.jar (\\S+)$").matcher(dockerfile);
+        Map<String, String> copied = new LinkedHashMap<>();
+        List<String> notYetShaded = new ArrayList<>();
+        while (copy.find()) {
+            String module = copy.group(1);
+            String pom = Files.readString(root.resolve(module).resolve("pom.xml"));
+            copied.put(module, copy.group(3));
+            if (!pom.contains("maven-shade-plugin")) {
+                notYetShaded.add(module);
+                continue;
+            }
+            assertThat(pom).as(module + "/pom.xml").contains("<finalName>" + copy.group(2) + "</finalName>");
+        }
+
+        assertThat(copied).containsOnlyKeys("consumer", "migrator", "tools")
+                .containsEntry("consumer", "/app/ticksink-consumer.jar");
+        assertThat(dockerfile)
+                .contains("FROM maven:3.9-eclipse-temurin-17 AS build", "mvn -B -DskipTests package", "FROM eclipse-temurin:17-jre")
+                .containsPattern("(?m)^ENTRYPOINT \\[\"java\", .*\"-jar\", \"/app/ticksink-consumer.jar\"\\]$")
+                .containsPattern("(?m)^USER 10001")
+                .contains("install -y --no-install-recommends curl", "curl -fsS -o /dev/null http://127.0.0.1:9400/health/ready")
+                .contains("VOLUME /data");
+        assumeTrue(notYetShaded.isEmpty(), "no runnable jar configured yet in " + notYetShaded + "/pom.xml");
+    }
+
+    @Test
+    void systemdUnitStopsWithSigtermWithinTheShutdownTimeout() throws IOException {
+        Map<String, String> unit = keyValues(deploy.resolve("systemd/ticksink-consumer.service"));
+        Map<String, String> env = keyValues(deploy.resolve("systemd/ticksink.env"));
+
+        assertThat(unit).containsEntry("KillSignal", "SIGTERM").containsEntry("Restart", "on-failure")
+                .containsEntry("ProtectSystem", "strict").containsEntry("ReadWritePaths", "/var/lib/ticksink")
+                .containsEntry("EnvironmentFile", "/etc/ticksink/ticksink.env");
+        assertThat(unit.get("ExecStart")).endsWith("-jar /opt/ticksink/ticksink-consumer.jar");
+        assertThat(Duration.ofSeconds(Long.parseLong(unit.get("TimeoutStopSec"))))
+                .isGreaterThan(Durations.parse(env.get("TICKSINK_SHUTDOWN_TIMEOUT")));
+        assertThat(env.get("TICKSINK_DATA_DIR")).startsWith("/var/lib/ticksink/");
+    }
+
+    @Test
+    void deployFilesUseOnlyTheConsumersSettings() throws IOException {
+        Set<String> known = new HashSet<>(CONSUMER_SETTINGS);
+        Path config = root.resolve("consumer/src/main/java/io/ticksink/consumer/ConsumerConfig.java");
+        if (Files.exists(config)) {
+            // the consumer's config class is the authority: every option --x-y reads TICKSINK_X_Y
+            Set<String> declared = new HashSet<>();
+            Matcher option = Pattern.compile("names = \"--([a-z-]+)\"").matcher(Files.readString(config));
+            while (option.find()) {
+                declared.add("TICKSINK_" + option.group(1).replace('-', '_').toUpperCase(java.util.Locale.ROOT));
+            }
+            assertThat(declared).as("options of " + root.relativize(config)).containsAll(CONSUMER_SETTINGS);
+            known = declared;
+        }
+        Pattern setting = Pattern.compile("TICKSINK_[A-Z_]+");
+        List<Path> files = new ArrayList<>(yamlFiles());
+        files.add(deploy.resolve("Dockerfile"));
+        files.add(deploy.resolve("systemd/ticksink-consumer.service"));
+        files.add(deploy.resolve("systemd/ticksink.env"));
+        for (Path file : files) {
+            Matcher m = setting.matcher(Files.readString(file));
+            while (m.find()) {
+                assertThat(known).as("setting in " + root.relativize(file)).contains(m.group());
+            }
+        }
+    }
+
+    private static String probe(Map<String, Object> container, String name, Map<String, Object> port) {
+        Map<String, Object> httpGet = map(map(container.get(name)).get("httpGet"));
+        Object target = httpGet.get("port");
+        assertThat(target).as(name + " port").isIn(HTTP_PORT, port.get("name"));
+        return String.valueOf(httpGet.get("path"));
+    }
+
+    private static Map<String, Object> consumerContainer() throws IOException {
+        Map<String, Object> spec = map(single("k8s/statefulset.yaml").get("spec"));
+        List<Object> containers = list(map(map(spec.get("template")).get("spec")).get("containers"));
+        assertThat(containers).hasSize(1);
+        return map(containers.get(0));
+    }
+
+    private static List<Path> yamlFiles() throws IOException {
+        try (Stream<Path> walk = Files.walk(deploy)) {
+            return walk.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+        }
+    }
+
+    private static Map<String, Object> single(String relative) throws IOException {
+        List<Map<String, Object>> docs = documents(deploy.resolve(relative));
+        assertThat(docs).as(relative).hasSize(1);
+        return docs.get(0);
+    }
+
+    private static List<Map<String, Object>> documents(Path file) throws IOException {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        for (Object doc : new Yaml().loadAll(Files.readString(file))) {
+            if (doc != null) {
+                docs.add(map(doc));
+            }
+        }
+        return docs;
+    }
+
+    /** {@code key=value} lines of a systemd unit or environment file, comments and sections left out. */
+    private static Map<String, String> keyValues(Path file) throws IOException {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String l = line.strip();
+            int eq = l.indexOf('=');
+            if (!l.isEmpty() && !l.startsWith("#") && !l.startsWith("[") && eq > 0) {
+                values.put(l.substring(0, eq), l.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        assertThat(value).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object value) {
+        assertThat(value).isInstanceOf(List.class);
+        return (List<Object>) value;
+    }
+}
