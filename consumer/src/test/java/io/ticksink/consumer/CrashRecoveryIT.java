@@ -105,7 +105,9 @@ class CrashRecoveryIT {
     private ConsumerProcess start(String topic, String group, Path dataDir, String... extra) throws Exception {
         List<String> jvm = new ArrayList<>();
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--group-id", group, "--data-dir", dataDir.toString(), "--http-port", "-1"));
+                "--group-id", group, "--data-dir", dataDir.toString(), "--http-port", "-1",
+                // a halted member holds its partitions until its session expires: keep that short
+                "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000"));
         for (String e : extra) {
             if (e.startsWith("-D")) {
                 jvm.add(e);
