@@ -215,7 +215,8 @@ public final class Benchmark implements Callable<Integer> {
         Path input = workDir.resolve(name);
         long total = Archive.write(input, archiveSymbols, days, ticksPerFile);
         String label = String.format("%,d ticks in %d file(s)", total, archiveSymbols * days);
-        List<String> args = List.of("--input-dir", input.toString(), "--output-dir", workDir.resolve(name + "-out").toString());
+        List<String> args = List.of("--input-dir", input.toAbsolutePath().toString(), "--output-dir",
+                workDir.resolve(name + "-out").toAbsolutePath().toString());
         try (ChildJvm migrator = ChildJvm.start(workDir, List.of("-Xmx" + migratorHeap,
                 "-Dorg.sqlite.tmpdir=" + workDir.toAbsolutePath()), migratorJar, args)) {
             long start = System.nanoTime();
@@ -250,7 +251,7 @@ public final class Benchmark implements Callable<Integer> {
 
     private List<String> consumerArgs(String bootstrap, String topic, String group, Path dataDir) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrap, "--topic", topic, "--group-id",
-                group, "--data-dir", dataDir.toString(), "--http-port", "0", "--http-address", "127.0.0.1"));
+                group, "--data-dir", dataDir.toAbsolutePath().toString(), "--http-port", "0", "--http-address", "127.0.0.1"));
         args.addAll(consumerArgs);
         return args;
     }
