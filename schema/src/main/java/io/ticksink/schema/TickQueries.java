@@ -159,7 +159,7 @@ public final class TickQueries implements AutoCloseable {
         config.setBusyTimeout(5_000);
         // a day's range touches one page per tick (symbols interleave on disk): mapping the
         // file turns those page reads from syscalls into memory loads (measured: day range
-        // 80 -> see BENCHMARKS-queries.md). Address space only; the OS shares the pages.
+        // 80 -> see BENCHMARKS.md). Address space only; the OS shares the pages.
         config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(MMAP_BYTES));
         return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }
