@@ -99,6 +99,9 @@ public final class Main {
                 log.error("cannot create a directory for the embedded broker: {}", e.toString());
                 return TickConsumer.EXIT_FATAL;
             }
+            // the in-process broker's own clients warn about their shutdown order on exit; nothing to act on
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka.clients.NetworkClient",
+                    org.apache.logging.log4j.Level.ERROR);
             embedded = EmbeddedKafka.start(brokerDir);
             bootstrap = embedded.bootstrapServers();
             embedded.createTopic(config.topic, config.partitions);
