@@ -57,15 +57,15 @@ final class MigratorConfig {
                     + "about 75 bytes each).")
     int maxQueuedTicks = 200_000;
 
-    @Option(names = "--busy-timeout", paramLabel = "DURATION",
+    @Option(names = "--busy-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
             description = "How long SQLite waits for another writer's lock (a live consumer) before the write "
-                    + "is retried with backoff (ISO-8601, default: ${DEFAULT-VALUE}).")
-    Duration busyTimeout = Duration.ofSeconds(5);
+                    + "is retried with backoff (default: ${DEFAULT-VALUE}).")
+    Duration busyTimeout;
 
-    @Option(names = "--retry-for", paramLabel = "DURATION",
+    @Option(names = "--retry-for", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "How long a failing write (busy, locked, I/O, disk full) is retried before its files are "
-                    + "given up for this run (ISO-8601, default: ${DEFAULT-VALUE}).")
-    Duration retryFor = Duration.ofMinutes(10);
+                    + "given up for this run (default: ${DEFAULT-VALUE}).")
+    Duration retryFor;
 
     @Option(names = "--dry-run",
             description = "Parse every file and report rejects; write no day file and no ledger.")
