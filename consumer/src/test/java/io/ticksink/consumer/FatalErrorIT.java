@@ -41,6 +41,26 @@ class FatalErrorIT {
     }
 
     @Test
+    void withJsonLogsEveryLineIsOneJsonObjectAndTheFatalMessageIsAmongThem() throws Exception {
+        String topic = kafka.createTopic("json-logs", 1);
+        Path dataDir = work.resolve("data");
+        Path file = DayFiles.path(dataDir, LocalDate.of(2026, 1, 19));
+        Files.createDirectories(file.getParent());
+        Files.write(file, new byte[8192]);
+        kafka.produce(topic, List.of(record("EURUSD", "2026-01-19T10:00:00Z", 1.0, 1.1)));
+
+        try (ConsumerProcess consumer = ConsumerProcess.start(work, List.of(), "--bootstrap-servers",
+                kafka.bootstrapServers(), "--topic", topic, "--group-id", "g-" + topic, "--data-dir", dataDir.toString(),
+                "--http-port", "-1", "--log-format", "json")) {
+            assertThat(consumer.waitFor(Duration.ofSeconds(60))).isEqualTo(TickConsumer.EXIT_FATAL);
+            List<String> lines = consumer.output().lines().filter(l -> !l.isBlank()).toList();
+            assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}")
+                    .contains("\"log.level\"").contains("\"message\""));
+            assertThat(lines).anySatisfy(line -> assertThat(line).contains("cannot go on").contains("\"ERROR\""));
+        }
+    }
+
+    @Test
     void aDayFileOfANewerSchemaVersionStopsTheConsumerNamingTheVersion() throws Exception {
         String topic = kafka.createTopic("newer-schema", 1);
         String group = "g-" + topic;
