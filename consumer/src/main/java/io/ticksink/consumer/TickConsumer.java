@@ -1,5 +1,6 @@
 package io.ticksink.consumer;
 
+import io.ticksink.schema.Backoff;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.TickStore;
 import io.ticksink.schema.WriteResult;

@@ -1,5 +1,6 @@
 package io.ticksink.migrator;
 
+import io.ticksink.schema.Backoff;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.StreamChunk;
 import io.ticksink.schema.TickStore;
@@ -161,7 +162,7 @@ final class DayWriter implements Runnable {
                     live.forEach(this::abandon);
                     return;
                 }
-                long delay = backoff.delayMillis(attempt);
+                long delay = backoff.delay(attempt + 1).toMillis();
                 log.warn("writing to {} failed ({}); attempt {} in {} ms", store.fileOf(day), e.getMessage(),
                         attempt + 2, delay);
                 attempt++;

@@ -1,5 +1,6 @@
 package io.ticksink.migrator;
 
+import io.ticksink.schema.Backoff;
 import io.ticksink.schema.TickStore;
 import java.time.Duration;
 import java.util.ArrayList;

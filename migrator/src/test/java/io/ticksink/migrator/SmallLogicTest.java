@@ -20,18 +20,6 @@ class SmallLogicTest {
     }
 
     @Test
-    void backoffGrowsUpToItsCeilingAndNeverWaitsZero() {
-        Backoff backoff = new Backoff(Duration.ofMillis(50), Duration.ofSeconds(5));
-        assertThat(backoff.ceilingMillis(0)).isEqualTo(50);
-        assertThat(backoff.ceilingMillis(3)).isEqualTo(400);
-        assertThat(backoff.ceilingMillis(30)).isEqualTo(5000);
-        for (int attempt = 0; attempt < 40; attempt++) {
-            assertThat(backoff.delayMillis(attempt)).isBetween(backoff.ceilingMillis(attempt) / 2,
-                    backoff.ceilingMillis(attempt));
-        }
-    }
-
-    @Test
     void verifyNamesEverySymbolWhoseCountsDiffer() {
         LocalDate day = LocalDate.of(2026, 1, 19);
         assertThat(CountVerifier.compare(day, Map.of("EURUSD", 10L, "GBPUSD", 5L, "USDJPY", 1L),

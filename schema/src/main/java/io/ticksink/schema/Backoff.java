@@ -1,4 +1,4 @@
-package io.ticksink.consumer;
+package io.ticksink.schema;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
@@ -8,7 +8,8 @@ import java.util.function.DoubleSupplier;
  * from [cap/2, cap], where cap = min(max, initial * 2^(n-1)). The floor of half the cap keeps the
  * schedule exponential; the jitter keeps consumers that failed together from retrying together.
  *
- * <p>Pure and thread safe.
+ * <p>Shared by every writer that retries: the consumer's batch writes, the migrator's day writers.
+ * Pure and thread safe.
  */
 public final class Backoff {
 
