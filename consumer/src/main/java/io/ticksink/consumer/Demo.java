@@ -84,8 +84,11 @@ final class Demo implements Runnable {
 
     private void summary(double seconds) throws IOException, StoreException {
         List<Path> files = DayFiles.list(dataDir);
-        out.printf("%nStored %,d ticks in %.1f s (%,.0f ticks/s, publishing included) in %d day file(s):%n",
-                count, seconds, count / seconds, files.size());
+        double writeSeconds = metrics.registry().get("ticksink.batch.write").timer()
+                .totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9;
+        out.printf("%nStored %,d ticks in %.1f s, publishing included (%,.0f ticks/s);%n"
+                + "the SQLite transactions took %.2f s of it (%,.0f ticks/s). %d day file(s):%n",
+                count, seconds, count / seconds, writeSeconds, count / Math.max(writeSeconds, 1e-9), files.size());
         for (Path file : files) {
             out.printf("  %-50s %,12d ticks%n", file, DayReader.count(file));
         }
