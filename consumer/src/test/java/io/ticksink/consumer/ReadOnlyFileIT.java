@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A day file that cannot be written (made immutable with chattr, which stops root too, as a
  * read-only remount would): the consumer retries, moves no offset, and stores everything once the
- * file is writable again.
+ * file is writable again. Should the test JVM die between the two chattr calls, clear the attribute
+ * by hand before the next clean build: {@code chattr -R -i consumer/target}.
  */
 class ReadOnlyFileIT {
 
