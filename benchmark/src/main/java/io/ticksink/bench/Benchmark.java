@@ -211,15 +211,22 @@ public final class Benchmark implements Callable<Integer> {
             double cpu0 = consumer.cpuSeconds();
             String q = "ticksink_commit_latency_seconds";
             var before = consumer.histogram(q);
+            String w = "ticksink_batch_write_seconds";
+            var writesBefore = consumer.histogram(w);
             long sent = Workload.steady(kafka.bootstrapServers(), topic, rate, Duration.ofSeconds(rateSeconds), symbols);
             Map<TopicPartition, Long> end = endOffsets(kafka.bootstrapServers(), topic, partitions);
             while (!committed(kafka.bootstrapServers(), "bench-" + topic).equals(end)) {
                 Thread.sleep(50);
             }
             var after = consumer.histogram(q);
+            var writesAfter = consumer.histogram(w);
             report(String.format("(d) at %,d ticks/s: produced → stored → committed p50 / p99 / p99.9", rate),
                     "%.1f / %.1f / %.1f ms", 1000 * ChildJvm.quantile(before, after, 0.5),
                     1000 * ChildJvm.quantile(before, after, 0.99), 1000 * ChildJvm.quantile(before, after, 0.999));
+            report(String.format("(d) at %,d ticks/s: one day-file transaction, p50 / p99 / p99.9", rate),
+                    "%.1f / %.1f / %.1f ms", 1000 * ChildJvm.quantile(writesBefore, writesAfter, 0.5),
+                    1000 * ChildJvm.quantile(writesBefore, writesAfter, 0.99),
+                    1000 * ChildJvm.quantile(writesBefore, writesAfter, 0.999));
             report(String.format("(d) at %,d ticks/s: consumer CPU", rate), "%.0f%% of one core (%,d ticks)",
                     100 * (consumer.cpuSeconds() - cpu0) / rateSeconds, sent);
             consumer.terminate(Duration.ofSeconds(30));
