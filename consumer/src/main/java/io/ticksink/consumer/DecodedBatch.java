@@ -96,6 +96,35 @@ public final class DecodedBatch {
         nextOffsets.keySet().removeAll(partitions);
     }
 
+    /**
+     * Moves the ticks, rejects and offsets of some partitions into a batch of their own, for
+     * writing them before those partitions are handed over.
+     */
+    public DecodedBatch take(Collection<TopicPartition> partitions) {
+        DecodedBatch taken = new DecodedBatch();
+        for (Map.Entry<LocalDate, Map<TopicPartition, StreamChunk>> day : days.entrySet()) {
+            for (TopicPartition tp : partitions) {
+                StreamChunk chunk = day.getValue().remove(tp);
+                if (chunk != null) {
+                    taken.days.computeIfAbsent(day.getKey(), d -> new HashMap<>()).put(tp, chunk);
+                    taken.ticks += chunk.size();
+                    ticks -= chunk.size();
+                }
+            }
+        }
+        days.values().removeIf(Map::isEmpty);
+        rejected.removeIf(r -> partitions.contains(r.partition()) && taken.rejected.add(r));
+        for (TopicPartition tp : partitions) {
+            Long next = nextOffsets.remove(tp);
+            if (next != null) {
+                taken.nextOffsets.put(tp, next);
+            }
+        }
+        taken.records = taken.ticks + taken.rejected.size();
+        records -= taken.records;
+        return taken;
+    }
+
     public int records() {
         return records;
     }

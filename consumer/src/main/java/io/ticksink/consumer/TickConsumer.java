@@ -7,11 +7,18 @@ import io.ticksink.schema.WriteResult;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -47,6 +54,10 @@ public final class TickConsumer {
     private static final long IDLE_POLL_NANOS = Duration.ofMillis(200).toNanos();
     private static final long COMMIT_RETRY_NANOS = Duration.ofSeconds(1).toNanos();
     private static final int REVOCATION_ATTEMPTS = 3;
+    /** How often the loop looks whether the batch in flight is written. */
+    private static final long IN_FLIGHT_POLL_NANOS = Duration.ofMillis(2).toNanos();
+    /** How long a rebalance waits for the batch in flight before giving its partitions up uncommitted. */
+    private static final long REVOCATION_WAIT_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final Consumer<byte[], byte[]> consumer;
     private final DeadLetters deadLetters;
@@ -62,7 +73,27 @@ public final class TickConsumer {
 
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
+    private final int batchSize;
+    /** Written synchronously (at stop, at hand-over) by this thread, with retries that keep polling. */
     private DecodedBatch inHand;
+    /**
+     * The pipeline: while the writer thread stores the batch in flight, this thread polls and
+     * decodes the next one. Batches are written strictly in order, one at a time: a later record
+     * of a partition is never stored before an earlier one, which the day files' positions need.
+     */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ticksink-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private Future<?> inFlight;
+    private DecodedBatch inFlightBatch;
+    private Set<TopicPartition> inFlightPartitions = Set.of();
+    private volatile boolean abandonInFlight;
+    private volatile boolean writesFailing;
+    /** Decoded and waiting for the writer. */
+    private DecodedBatch next;
+    private boolean pausedForBackpressure;
     /** Offsets of everything written whose commit was not confirmed synchronously. */
     private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
     /** An asynchronous commit failed: {@link #retryFailedCommit()} sends {@link #written} again at this time. */
@@ -83,6 +114,7 @@ public final class TickConsumer {
         this.shutdownTimeout = config.shutdownTimeout;
         this.idleClose = config.idleClose;
         this.buffer = new RecordBuffer<>(config.batchSize, config.linger.toNanos());
+        this.batchSize = config.batchSize;
     }
 
     /** Asks the loop to finish the batch in hand, commit and return. Safe from any thread. */
@@ -99,12 +131,32 @@ public final class TickConsumer {
         consumer.subscribe(List.of(topic), new Rebalance());
         try {
             while (!stopping) {
-                pollInto(buffer.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS));
-                if (buffer.isReady(System.nanoTime())) {
-                    process(buffer.drain());
+                long timeout = buffer.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS);
+                if (inFlight != null) {
+                    timeout = Math.min(timeout, IN_FLIGHT_POLL_NANOS);
                 }
+                pollInto(timeout);
+                reap(0);
+                if (next == null && buffer.isReady(System.nanoTime())) {
+                    next = decoder.decode(buffer.drain());
+                }
+                if (inFlight == null && next != null) {
+                    submit(next);
+                    next = null;
+                }
+                backpressure();
                 retryFailedCommit();
                 closeIdleFiles();
+            }
+            // in order: the batch in flight, then the decoded one, then what is buffered
+            if (!reap(stopDeadlineNanos - System.nanoTime())) {
+                abandonInFlight = true;
+                throw new ShutdownExpired();
+            }
+            if (next != null) {
+                DecodedBatch decoded = next;
+                next = null;
+                processDecoded(decoded);
             }
             if (!buffer.isEmpty()) {
                 log.info("stopping: writing the {} records in hand", buffer.size());
@@ -120,6 +172,108 @@ public final class TickConsumer {
         } catch (StoreException e) {
             log.error("cannot go on: {}", e.getMessage());
             return EXIT_FATAL;
+        } finally {
+            abandonInFlight = true;
+            writer.shutdownNow();
+        }
+    }
+
+    /** Hands a decoded batch to the writer thread. */
+    private void submit(DecodedBatch batch) {
+        inFlightBatch = batch;
+        inFlightPartitions = Set.copyOf(batch.offsets().keySet());
+        abandonInFlight = false;
+        inFlight = writer.submit(() -> {
+            writeOnWriterThread(batch);
+            return null;
+        });
+    }
+
+    /**
+     * Settles the batch in flight once its write finished, waiting up to {@code waitNanos}:
+     * commits its offsets, or rethrows what retrying cannot fix. Returns false while it is still
+     * being written.
+     */
+    private boolean reap(long waitNanos) throws StoreException {
+        if (inFlight == null) {
+            return true;
+        }
+        if (!inFlight.isDone() && waitNanos <= 0) {
+            return false;
+        }
+        DecodedBatch batch = inFlightBatch;
+        try {
+            inFlight.get(Math.max(waitNanos, 0), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            clearInFlight();
+            Throwable cause = e.getCause();
+            if (cause instanceof Abandoned) {
+                log.info("gave up the batch of revoked partitions in flight; their new owner reads it again");
+                return true;
+            }
+            if (cause instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException.Fatal("writing a batch failed: " + cause, cause);
+        }
+        clearInFlight();
+        commitAsync(batch);
+        return true;
+    }
+
+    private void clearInFlight() {
+        inFlight = null;
+        inFlightBatch = null;
+        inFlightPartitions = Set.of();
+    }
+
+    /** The writer thread's part: write the batch, retrying with backoff until it is stored or given up. */
+    private void writeOnWriterThread(DecodedBatch batch) throws StoreException, Abandoned, InterruptedException {
+        int attempt = 0;
+        while (true) {
+            try {
+                writeOnce(batch);
+                if (attempt > 0) {
+                    log.info("write succeeded after {} retries", attempt);
+                }
+                writesFailing = false;
+                return;
+            } catch (StoreException.Retriable | DeadLetters.PublishException e) {
+                attempt++;
+                writesFailing = true;
+                metrics.retried();
+                metrics.notReady("writes failing: " + e.getMessage());
+                Duration delay = backoff.delay(attempt);
+                log.warn("attempt {} to store a batch of {} records failed, retrying in {} ms: {}",
+                        attempt, batch.records(), delay.toMillis(), e.getMessage());
+                if (abandonInFlight) {
+                    throw new Abandoned();
+                }
+                Thread.sleep(delay.toMillis()); // the writer thread's backoff; the consumer thread keeps polling
+                if (abandonInFlight) {
+                    throw new Abandoned();
+                }
+            }
+        }
+    }
+
+    /** While the buffer holds a whole batch waiting for the writer, fetch nothing more (but keep polling). */
+    private void backpressure() {
+        boolean full = buffer.size() >= batchSize;
+        if (full && !pausedForBackpressure) {
+            consumer.pause(consumer.assignment());
+            pausedForBackpressure = true;
+        } else if (!full && pausedForBackpressure) {
+            Set<TopicPartition> paused = consumer.paused();
+            if (!paused.isEmpty()) {
+                consumer.resume(paused);
+            }
+            pausedForBackpressure = false;
         }
     }
 
@@ -133,7 +287,7 @@ public final class TickConsumer {
         if (fatalInListener != null) {
             throw fatalInListener;
         }
-        if (metrics.notReadyReason() != null && inHand == null) {
+        if (metrics.notReadyReason() != null && inHand == null && !writesFailing) {
             metrics.ready();
         }
         buffer.addAll(records, System.nanoTime());
@@ -146,7 +300,12 @@ public final class TickConsumer {
     }
 
     private void process(List<ConsumerRecord<byte[], byte[]>> records) throws ShutdownExpired, StoreException {
-        inHand = decoder.decode(records);
+        processDecoded(decoder.decode(records));
+    }
+
+    /** Writes a batch on this thread, retrying while polling, and commits it. */
+    private void processDecoded(DecodedBatch batch) throws ShutdownExpired, StoreException {
+        inHand = batch;
         try {
             writeWithRetry(inHand);
             if (!inHand.isEmpty()) {
@@ -158,6 +317,7 @@ public final class TickConsumer {
             if (!paused.isEmpty()) {
                 consumer.resume(paused);
             }
+            pausedForBackpressure = false;
         }
     }
 
@@ -351,6 +511,15 @@ public final class TickConsumer {
         }
     }
 
+    /** The batch in flight was given up: its partitions were revoked or the consumer stops. */
+    private static final class Abandoned extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Abandoned() {
+            super(null, null, false, false);
+        }
+    }
+
     /** The shutdown deadline passed while a batch was still failing. */
     private static final class ShutdownExpired extends Exception {
         private static final long serialVersionUID = 1L;
@@ -375,12 +544,49 @@ public final class TickConsumer {
                 commitSync(partitions);
                 return;
             }
-            List<ConsumerRecord<byte[], byte[]>> records = buffer.drain(partitions);
-            if (records.isEmpty()) {
+            // the batch in flight first: a later record of a partition is never stored before an earlier one
+            if (inFlight != null && !Collections.disjoint(inFlightPartitions, partitions)) {
+                boolean settled;
+                try {
+                    settled = reap(REVOCATION_WAIT_NANOS);
+                } catch (StoreException e) {
+                    fatalInListener = e instanceof StoreException.Fatal f ? f : new StoreException.Fatal(e.getMessage(), e);
+                    return;
+                }
+                if (!settled) {
+                    if (partitions.containsAll(inFlightPartitions)) {
+                        abandonInFlight = true;
+                    }
+                    // its later records may not be stored before it: give them up; the new owner reads them again
+                    if (next != null) {
+                        next.dropPartitions(partitions);
+                    }
+                    buffer.drain(partitions);
+                    log.warn("the batch in flight for {} is still being written; their later records are given up "
+                            + "uncommitted and read again by their new owner", partitions);
+                    commitSync(partitions);
+                    return;
+                }
+            }
+            // then what is decoded, then what is buffered: written and committed before the hand-over
+            DecodedBatch decoded = next == null ? new DecodedBatch() : next.take(partitions);
+            if (next != null && next.isEmpty()) {
+                next = null;
+            }
+            DecodedBatch buffered = decoder.decode(buffer.drain(partitions));
+            if (!writeForHandOver(decoded, partitions)) {
                 commitSync(partitions);
                 return;
             }
-            DecodedBatch batch = decoder.decode(records);
+            writeForHandOver(buffered, partitions);
+            commitSync(partitions);
+        }
+
+        /** Writes a batch of revoked partitions with a few quick retries; false when it could not. */
+        private boolean writeForHandOver(DecodedBatch batch, Collection<TopicPartition> partitions) {
+            if (batch.isEmpty()) {
+                return true;
+            }
             for (int attempt = 1; attempt <= REVOCATION_ATTEMPTS; attempt++) {
                 try {
                     writeOnce(batch);
@@ -390,25 +596,25 @@ public final class TickConsumer {
                     faults.beforeOffsetCommit();
                     commitSync(partitions);
                     metrics.committed(batch.records(), batch.recordTimestamps());
-                    return;
+                    return true;
                 } catch (StoreException.Retriable | DeadLetters.PublishException e) {
                     log.warn("writing {} records of revoked partitions failed (attempt {}): {}", batch.records(),
                             attempt, e.getMessage());
                     sleepQuietly(backoff.delay(attempt));
                 } catch (StoreException.Fatal e) {
                     fatalInListener = e;
-                    return;
+                    return false;
                 } catch (StoreException e) {
                     fatalInListener = new StoreException.Fatal(e.getMessage(), e);
-                    return;
+                    return false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
             log.warn("gave up {} uncommitted records of revoked partitions; their new owner reads them again",
                     batch.records());
-            commitSync(partitions);
+            return false;
         }
 
         @Override
@@ -416,6 +622,12 @@ public final class TickConsumer {
             log.warn("partitions lost: {}; their uncommitted records will be read again by their new owner", partitions);
             if (inHand != null) {
                 inHand.dropPartitions(partitions);
+            }
+            if (next != null) {
+                next.dropPartitions(partitions);
+            }
+            if (inFlight != null && partitions.containsAll(inFlightPartitions)) {
+                abandonInFlight = true;
             }
             buffer.drain(partitions);
             written.keySet().removeAll(partitions); // no longer ours to commit
@@ -427,7 +639,7 @@ public final class TickConsumer {
                 return;
             }
             log.info("partitions assigned: {}", partitions);
-            if (inHand != null) {
+            if (inHand != null || pausedForBackpressure) {
                 consumer.pause(partitions); // no new records while the batch in hand cannot be written
             }
         }
