@@ -30,6 +30,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class ConsumerMetrics {
 
+    static final int LATENCY_SAMPLES_PER_BATCH = 256;
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter ticksStored;
     private final Counter ticksSkipped;
@@ -76,10 +78,16 @@ public final class ConsumerMetrics {
         batchWrite.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** A batch's offsets were committed; {@code recordTimestamps} are its records' Kafka timestamps. */
+    /**
+     * A batch's offsets were committed; {@code recordTimestamps} are its records' Kafka timestamps.
+     * The latency histogram takes at most {@value #LATENCY_SAMPLES_PER_BATCH} of them, evenly spread,
+     * so its cost does not grow with the batch.
+     */
     public void committed(int records, long[] recordTimestamps) {
         long now = System.currentTimeMillis();
-        for (long ts : recordTimestamps) {
+        int step = Math.max(1, recordTimestamps.length / LATENCY_SAMPLES_PER_BATCH);
+        for (int i = 0; i < recordTimestamps.length; i += step) {
+            long ts = recordTimestamps[i];
             if (ts > 0) {
                 commitLatency.record(Math.max(0, now - ts), TimeUnit.MILLISECONDS);
             }

@@ -31,17 +31,42 @@ public final class DecodedBatch {
     private final TreeMap<LocalDate, Map<TopicPartition, StreamChunk>> days = new TreeMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    private TopicPartition lastPartition;
+    private LocalDate lastDay;
+    private StreamChunk lastChunk;
     private int records;
     private int ticks;
     private long[] recordTimestamps = new long[256];
 
     void addTick(ConsumerRecord<byte[], byte[]> record, LocalDate day, io.ticksink.schema.Tick tick) {
-        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        days.computeIfAbsent(day, d -> new HashMap<>())
-                .computeIfAbsent(tp, p -> new StreamChunk(StreamChunk.kafkaStream(p.topic(), p.partition()), null, 256))
-                .add(record.offset(), tick);
+        TopicPartition tp = partitionOf(record);
+        StreamChunk chunk = lastChunk;
+        if (chunk == null || !day.equals(lastDay)) {
+            chunk = days.computeIfAbsent(day, d -> new HashMap<>())
+                    .computeIfAbsent(tp, p -> new StreamChunk(StreamChunk.kafkaStream(p.topic(), p.partition()), null, 256));
+            lastChunk = chunk;
+            lastDay = day;
+        }
+        chunk.add(record.offset(), tick);
         ticks++;
         covered(record);
+    }
+
+    /** Records come partition by partition and mostly of one day: the last partition, day and chunk are reused. */
+    private TopicPartition partitionOf(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition tp = lastPartition;
+        if (tp == null || tp.partition() != record.partition() || !tp.topic().equals(record.topic())) {
+            tp = new TopicPartition(record.topic(), record.partition());
+            lastPartition = tp;
+            lastChunk = null;
+        }
+        return tp;
+    }
+
+    private void forgetLast() {
+        lastPartition = null;
+        lastChunk = null;
+        lastDay = null;
     }
 
     void addRejected(ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
@@ -55,7 +80,7 @@ public final class DecodedBatch {
         }
         recordTimestamps[records] = record.timestamp();
         records++;
-        nextOffsets.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+        nextOffsets.merge(partitionOf(record), record.offset() + 1, Math::max);
     }
 
     /** The days this batch still has to write, in order. */
@@ -69,6 +94,7 @@ public final class DecodedBatch {
 
     /** Marks a day as written: a retry of the batch does not write it again. */
     public void written(LocalDate day) {
+        forgetLast();
         days.remove(day);
     }
 
@@ -88,6 +114,7 @@ public final class DecodedBatch {
      * again by the new owner, from the last committed offset.
      */
     public void dropPartitions(Collection<TopicPartition> partitions) {
+        forgetLast();
         for (Map<TopicPartition, StreamChunk> chunks : days.values()) {
             chunks.keySet().removeAll(partitions);
         }
@@ -101,6 +128,7 @@ public final class DecodedBatch {
      * writing them before those partitions are handed over.
      */
     public DecodedBatch take(Collection<TopicPartition> partitions) {
+        forgetLast();
         DecodedBatch taken = new DecodedBatch();
         for (Map.Entry<LocalDate, Map<TopicPartition, StreamChunk>> day : days.entrySet()) {
             for (TopicPartition tp : partitions) {
