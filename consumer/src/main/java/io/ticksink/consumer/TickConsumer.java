@@ -3,9 +3,7 @@ package io.ticksink.consumer;
 import io.ticksink.schema.Backoff;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.TickStore;
-import io.ticksink.schema.WriteResult;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,12 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -60,7 +52,6 @@ public final class TickConsumer {
     private static final long REVOCATION_WAIT_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final Consumer<byte[], byte[]> consumer;
-    private final DeadLetters deadLetters;
     private final TickStore store;
     private final ConsumerMetrics metrics;
     private final Faults faults;
@@ -81,16 +72,7 @@ public final class TickConsumer {
      * decodes the next one. Batches are written strictly in order, one at a time: a later record
      * of a partition is never stored before an earlier one, which the day files' positions need.
      */
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ticksink-writer");
-        t.setDaemon(true);
-        return t;
-    });
-    private Future<?> inFlight;
-    private DecodedBatch inFlightBatch;
-    private Set<TopicPartition> inFlightPartitions = Set.of();
-    private volatile boolean abandonInFlight;
-    private volatile boolean writesFailing;
+    private final BatchWriter writer;
     /** Decoded and waiting for the writer. */
     private DecodedBatch next;
     private boolean pausedForBackpressure;
@@ -105,7 +87,6 @@ public final class TickConsumer {
     public TickConsumer(ConsumerConfig config, Consumer<byte[], byte[]> consumer, DeadLetters deadLetters,
                         TickStore store, ConsumerMetrics metrics) {
         this.consumer = consumer;
-        this.deadLetters = deadLetters;
         this.store = store;
         this.metrics = metrics;
         this.faults = Faults.fromSystemProperty();
@@ -115,6 +96,7 @@ public final class TickConsumer {
         this.idleClose = config.idleClose;
         this.buffer = new RecordBuffer<>(config.batchSize, config.linger.toNanos());
         this.batchSize = config.batchSize;
+        this.writer = new BatchWriter(store, deadLetters, metrics, faults, backoff);
     }
 
     /** Asks the loop to finish the batch in hand, commit and return. Safe from any thread. */
@@ -132,7 +114,7 @@ public final class TickConsumer {
         try {
             while (!stopping) {
                 long timeout = buffer.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS);
-                if (inFlight != null) {
+                if (writer.busy()) {
                     timeout = Math.min(timeout, IN_FLIGHT_POLL_NANOS);
                 }
                 pollInto(timeout);
@@ -140,8 +122,8 @@ public final class TickConsumer {
                 if (next == null && buffer.isReady(System.nanoTime())) {
                     next = decoder.decode(buffer.drain());
                 }
-                if (inFlight == null && next != null) {
-                    submit(next);
+                if (!writer.busy() && next != null) {
+                    writer.submit(next);
                     next = null;
                 }
                 backpressure();
@@ -150,7 +132,7 @@ public final class TickConsumer {
             }
             // in order: the batch in flight, then the decoded one, then what is buffered
             if (!reap(stopDeadlineNanos - System.nanoTime())) {
-                abandonInFlight = true;
+                writer.abandon();
                 throw new ShutdownExpired();
             }
             if (next != null) {
@@ -173,96 +155,16 @@ public final class TickConsumer {
             log.error("cannot go on: {}", e.getMessage());
             return EXIT_FATAL;
         } finally {
-            abandonInFlight = true;
-            writer.shutdownNow();
-        }
-    }
-
-    /** Hands a decoded batch to the writer thread. */
-    private void submit(DecodedBatch batch) {
-        inFlightBatch = batch;
-        inFlightPartitions = Set.copyOf(batch.offsets().keySet());
-        abandonInFlight = false;
-        inFlight = writer.submit(() -> {
-            writeOnWriterThread(batch);
-            return null;
-        });
-    }
-
-    /**
-     * Settles the batch in flight once its write finished, waiting up to {@code waitNanos}:
-     * commits its offsets, or rethrows what retrying cannot fix. Returns false while it is still
-     * being written.
-     */
-    private boolean reap(long waitNanos) throws StoreException {
-        if (inFlight == null) {
-            return true;
-        }
-        if (!inFlight.isDone() && waitNanos <= 0) {
-            return false;
-        }
-        DecodedBatch batch = inFlightBatch;
-        try {
-            inFlight.get(Math.max(waitNanos, 0), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            clearInFlight();
-            Throwable cause = e.getCause();
-            if (cause instanceof Abandoned) {
-                log.info("gave up the batch of revoked partitions in flight; their new owner reads it again");
-                return true;
-            }
-            if (cause instanceof StoreException se) {
-                throw se;
-            }
-            throw new StoreException.Fatal("writing a batch failed: " + cause, cause);
-        }
-        clearInFlight();
-        commitAsync(batch);
-        return true;
-    }
-
-    private void clearInFlight() {
-        inFlight = null;
-        inFlightBatch = null;
-        inFlightPartitions = Set.of();
-    }
-
-    /** The writer thread's part: write the batch, retrying with backoff until it is stored or given up. */
-    private void writeOnWriterThread(DecodedBatch batch) throws StoreException, Abandoned, InterruptedException {
-        int attempt = 0;
-        while (true) {
-            try {
-                writeOnce(batch);
-                if (attempt > 0) {
-                    log.info("write succeeded after {} retries", attempt);
-                }
-                writesFailing = false;
-                return;
-            } catch (StoreException.Retriable | DeadLetters.PublishException e) {
-                attempt++;
-                writesFailing = true;
-                metrics.retried();
-                metrics.notReady("writes failing: " + e.getMessage());
-                Duration delay = backoff.delay(attempt);
-                log.warn("attempt {} to store a batch of {} records failed, retrying in {} ms: {}",
-                        attempt, batch.records(), delay.toMillis(), e.getMessage());
-                if (abandonInFlight) {
-                    throw new Abandoned();
-                }
-                Thread.sleep(delay.toMillis()); // the writer thread's backoff; the consumer thread keeps polling
-                if (abandonInFlight) {
-                    throw new Abandoned();
-                }
-            }
+            writer.close();
         }
     }
 
     /** While the buffer holds a whole batch waiting for the writer, fetch nothing more (but keep polling). */
+    /** Settles the batch in flight once written (its offsets are committed); false while it is still written. */
+    private boolean reap(long waitNanos) throws StoreException {
+        return writer.settle(waitNanos, this::commitAsync);
+    }
+
     private void backpressure() {
         boolean full = buffer.size() >= batchSize;
         if (full && !pausedForBackpressure) {
@@ -287,7 +189,7 @@ public final class TickConsumer {
         if (fatalInListener != null) {
             throw fatalInListener;
         }
-        if (metrics.notReadyReason() != null && inHand == null && !writesFailing) {
+        if (metrics.notReadyReason() != null && inHand == null && !writer.failing()) {
             metrics.ready();
         }
         buffer.addAll(records, System.nanoTime());
@@ -326,7 +228,7 @@ public final class TickConsumer {
         int attempt = 0;
         while (true) {
             try {
-                writeOnce(batch);
+                writer.writeOnce(batch);
                 if (attempt > 0) {
                     log.info("write succeeded after {} retries", attempt);
                     metrics.ready();
@@ -347,34 +249,6 @@ public final class TickConsumer {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ShutdownExpired();
-            }
-        }
-    }
-
-    /** Writes every day of the batch not written yet, then the dead letters. */
-    private void writeOnce(DecodedBatch batch) throws StoreException, DeadLetters.PublishException,
-            InterruptedException {
-        for (LocalDate day : batch.days()) {
-            long start = System.nanoTime();
-            WriteResult result = store.write(day, batch.chunks(day));
-            metrics.batchWritten(result.stored(), result.skipped(), System.nanoTime() - start);
-            if (result.skipped() > 0) {
-                log.info("{}: skipped {} redelivered ticks already stored", store.fileOf(day).getFileName(), result.skipped());
-            }
-            batch.written(day);
-            faults.afterDayCommit();
-        }
-        List<DecodedBatch.Rejected> rejected = batch.rejected();
-        if (!rejected.isEmpty()) {
-            List<String> reasons = rejected.stream().map(DecodedBatch.Rejected::reason).toList();
-            int before = rejected.size();
-            try {
-                deadLetters.publish(rejected);
-            } finally {
-                // publish() removes the acknowledged ones
-                for (int i = 0; i < before - rejected.size(); i++) {
-                    metrics.deadLettered(reasons.get(i));
-                }
             }
         }
     }
@@ -511,15 +385,6 @@ public final class TickConsumer {
         }
     }
 
-    /** The batch in flight was given up: its partitions were revoked or the consumer stops. */
-    private static final class Abandoned extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Abandoned() {
-            super(null, null, false, false);
-        }
-    }
-
     /** The shutdown deadline passed while a batch was still failing. */
     private static final class ShutdownExpired extends Exception {
         private static final long serialVersionUID = 1L;
@@ -545,7 +410,7 @@ public final class TickConsumer {
                 return;
             }
             // the batch in flight first: a later record of a partition is never stored before an earlier one
-            if (inFlight != null && !Collections.disjoint(inFlightPartitions, partitions)) {
+            if (writer.busy() && !Collections.disjoint(writer.partitionsInFlight(), partitions)) {
                 boolean settled;
                 try {
                     settled = reap(REVOCATION_WAIT_NANOS);
@@ -554,8 +419,8 @@ public final class TickConsumer {
                     return;
                 }
                 if (!settled) {
-                    if (partitions.containsAll(inFlightPartitions)) {
-                        abandonInFlight = true;
+                    if (partitions.containsAll(writer.partitionsInFlight())) {
+                        writer.abandon();
                     }
                     // its later records may not be stored before it: give them up; the new owner reads them again
                     if (next != null) {
@@ -589,7 +454,7 @@ public final class TickConsumer {
             }
             for (int attempt = 1; attempt <= REVOCATION_ATTEMPTS; attempt++) {
                 try {
-                    writeOnce(batch);
+                    writer.writeOnce(batch);
                     Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
                     offsets.keySet().retainAll(partitions);
                     written.putAll(offsets);
@@ -626,8 +491,8 @@ public final class TickConsumer {
             if (next != null) {
                 next.dropPartitions(partitions);
             }
-            if (inFlight != null && partitions.containsAll(inFlightPartitions)) {
-                abandonInFlight = true;
+            if (writer.busy() && partitions.containsAll(writer.partitionsInFlight())) {
+                writer.abandon();
             }
             buffer.drain(partitions);
             written.keySet().removeAll(partitions); // no longer ours to commit
