@@ -293,6 +293,29 @@ public final class DayDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every resource, also when some fail: the first failure, with the others suppressed on
+     * it, is thrown as a store error.
+     */
+    static void closeAll(Collection<? extends AutoCloseable> resources, String action) throws StoreException {
+        SQLException failure = null;
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                SQLException sql = e instanceof SQLException se ? se : new SQLException(e);
+                if (failure == null) {
+                    failure = sql;
+                } else {
+                    failure.addSuppressed(sql);
+                }
+            }
+        }
+        if (failure != null) {
+            throw classify(action, failure);
+        }
+    }
+
     /** Sorts an SQLite failure by what the caller should do about it. */
     static StoreException classify(String action, SQLException e) {
         int code = e instanceof SQLiteException se ? se.getResultCode().code & 0xff : e.getErrorCode() & 0xff;

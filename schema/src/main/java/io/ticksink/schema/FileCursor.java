@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * One query's rows in one day file. The statement selects {@code symbol, timestamp, bid, ask,
  * spread, lp_source, broker_id, rowid} in that column order. Not thread safe.
  */
-final class FileCursor {
+final class FileCursor implements AutoCloseable {
 
     static final String COLUMNS = "symbol, timestamp, bid, ask, spread, lp_source, broker_id, rowid";
 
@@ -38,7 +38,8 @@ final class FileCursor {
         return true;
     }
 
-    void close() throws SQLException {
+    @Override
+    public void close() throws SQLException {
         try {
             rows.close();
         } finally {

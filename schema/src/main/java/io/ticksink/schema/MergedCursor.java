@@ -67,22 +67,11 @@ final class MergedCursor implements TickCursor {
 
     @Override
     public void close() throws StoreException {
-        SQLException failure = null;
-        for (FileCursor c : all) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        all.clear();
-        heads.clear();
-        if (failure != null) {
-            throw DayDatabase.classify("close a query", failure);
+        try {
+            DayDatabase.closeAll(all, "close a query");
+        } finally {
+            all.clear();
+            heads.clear();
         }
     }
 

@@ -166,21 +166,10 @@ public final class TickQueries implements AutoCloseable {
 
     @Override
     public void close() throws StoreException {
-        SQLException failure = null;
-        for (Connection c : connections.values()) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        connections.clear();
-        if (failure != null) {
-            throw DayDatabase.classify("close day files", failure);
+        try {
+            DayDatabase.closeAll(connections.values(), "close day files");
+        } finally {
+            connections.clear();
         }
     }
 
