@@ -77,8 +77,13 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--migrator-only", description = "Only (b'') and the migrator runs.")
     boolean migratorOnly;
 
+    @Option(names = "--drain-only", description = "Only the consumer's drain (c), e.g. to profile it.")
+    boolean drainOnly;
+
     private final Map<String, String> results = new LinkedHashMap<>();
     private double bareInsertFull;
+    /** One client for the offsets polled while the consumer runs: a new one per look would load the machine. */
+    private Admin admin;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmark()).execute(args));
@@ -100,7 +105,9 @@ public final class Benchmark implements Callable<Integer> {
         } else {
             kafkaRuns();
         }
-        migratorRuns();
+        if (!drainOnly) {
+            migratorRuns();
+        }
         System.out.println();
         System.out.println("| measure | result |");
         System.out.println("|---|---|");
@@ -109,13 +116,19 @@ public final class Benchmark implements Callable<Integer> {
     }
 
     private void kafkaRuns() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"));
+             Admin offsets = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin = offsets;
             String bootstrap = kafka.bootstrapServers();
             kafka.createTopic("drain", partitions);
             long t0 = System.nanoTime();
             Workload.preload(bootstrap, "drain", ticks, symbols);
             System.out.printf("pre-loaded %,d ticks in %.1f s%n", ticks, (System.nanoTime() - t0) / 1e9);
 
+            if (drainOnly) {
+                drain(bootstrap);
+                return;
+            }
             if (skipDrain) {
                 for (int rate : rates) {
                     latency(kafka, rate);
@@ -159,25 +172,31 @@ public final class Benchmark implements Callable<Integer> {
         try (ChildJvm consumer = ChildJvm.start(workDir, consumerJvm(), consumerJar, args)) {
             long started = System.nanoTime();
             consumer.awaitHttpPort(Duration.ofSeconds(60));
-            Map<TopicPartition, Long> end = endOffsets(bootstrap, "drain", partitions);
+            Map<TopicPartition, Long> end = endOffsets("drain", partitions);
             long firstStored = 0;
+            long lastScrape = 0;
             double peakHeap = 0;
             while (true) {
-                double stored = consumer.metric("ticksink_ticks_stored_total", null);
-                if (firstStored == 0 && stored > 0) {
-                    firstStored = System.nanoTime();
+                long now = System.nanoTime();
+                // the first stored tick is looked for closely; after that a scrape every 250 ms is enough for the heap
+                if (firstStored == 0 || now - lastScrape > 250_000_000L) {
+                    lastScrape = now;
+                    if (firstStored == 0 && consumer.metric("ticksink_ticks_stored_total", null) > 0) {
+                        firstStored = now;
+                    }
+                    peakHeap = Math.max(peakHeap, consumer.metric("jvm_memory_used_bytes", "area=\"heap\""));
                 }
-                peakHeap = Math.max(peakHeap, consumer.metric("jvm_memory_used_bytes", "area=\"heap\""));
-                if (committed(bootstrap, "bench-drain").equals(end)) {
+                if (committed("bench-drain").equals(end)) {
                     break;
                 }
                 if (!consumer.isAlive()) {
                     throw new IllegalStateException("consumer died: " + consumer.output());
                 }
-                Thread.sleep(100);
+                Thread.sleep(firstStored == 0 ? 20 : 50);
             }
             long done = System.nanoTime();
             double firstBatch = consumer.metric("ticksink_batch_write_seconds_count", null);
+            double writing = consumer.metric("ticksink_batch_write_seconds_sum", null);
             double cpu = consumer.cpuSeconds();
             double rss = consumer.peakRssMib();
             consumer.terminate(Duration.ofSeconds(30));
@@ -186,6 +205,7 @@ public final class Benchmark implements Callable<Integer> {
             report("(c) same, from JVM start", "%,.0f ticks/s", ticks / ((done - started) / 1e9));
             report("(c) consumer CPU", "%.1f s (%.1f µs per tick)", cpu, cpu * 1e6 / ticks);
             report("(c) day-file transactions", "%,.0f", firstBatch);
+            report("(c) time spent in day-file transactions", "%.0f%% of the drain", 100 * writing / ((done - firstStored) / 1e9));
             report("(f) consumer peak heap (-Xmx" + consumerHeap + ")", "%.0f MiB", peakHeap / (1 << 20));
             report("(f) consumer peak RSS", "%.0f MiB", rss);
             return steady;
@@ -204,8 +224,8 @@ public final class Benchmark implements Callable<Integer> {
             }
             // warm up first: the first seconds of a JVM measure its JIT compiler, not the consumer
             Workload.steady(kafka.bootstrapServers(), topic, rate, Duration.ofSeconds(warmupSeconds), symbols);
-            Map<TopicPartition, Long> warm = endOffsets(kafka.bootstrapServers(), topic, partitions);
-            while (!committed(kafka.bootstrapServers(), "bench-" + topic).equals(warm)) {
+            Map<TopicPartition, Long> warm = endOffsets(topic, partitions);
+            while (!committed("bench-" + topic).equals(warm)) {
                 Thread.sleep(50);
             }
             double cpu0 = consumer.cpuSeconds();
@@ -214,8 +234,8 @@ public final class Benchmark implements Callable<Integer> {
             String w = "ticksink_batch_write_seconds";
             var writesBefore = consumer.histogram(w);
             long sent = Workload.steady(kafka.bootstrapServers(), topic, rate, Duration.ofSeconds(rateSeconds), symbols);
-            Map<TopicPartition, Long> end = endOffsets(kafka.bootstrapServers(), topic, partitions);
-            while (!committed(kafka.bootstrapServers(), "bench-" + topic).equals(end)) {
+            Map<TopicPartition, Long> end = endOffsets(topic, partitions);
+            while (!committed("bench-" + topic).equals(end)) {
                 Thread.sleep(50);
             }
             var after = consumer.histogram(q);
@@ -295,31 +315,27 @@ public final class Benchmark implements Callable<Integer> {
         System.out.printf("%-75s %s%n", what, value);
     }
 
-    private static Map<TopicPartition, Long> endOffsets(String bootstrap, String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
-            end.values().removeIf(v -> v == 0);
-            return end;
+    private Map<TopicPartition, Long> endOffsets(String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
+        Map<TopicPartition, Long> end = new HashMap<>();
+        admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+        end.values().removeIf(v -> v == 0);
+        return end;
     }
 
-    private static Map<TopicPartition, Long> committed(String bootstrap, String group) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, Long> result = new HashMap<>();
-            offsets.forEach((tp, om) -> {
-                if (om != null && om.offset() > 0) {
-                    result.put(tp, om.offset());
-                }
-            });
-            return result;
-        }
+    private Map<TopicPartition, Long> committed(String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, Long> result = new HashMap<>();
+        offsets.forEach((tp, om) -> {
+            if (om != null && om.offset() > 0) {
+                result.put(tp, om.offset());
+            }
+        });
+        return result;
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

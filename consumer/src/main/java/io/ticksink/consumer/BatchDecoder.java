@@ -4,7 +4,6 @@ import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickDecoder;
 import io.ticksink.schema.TickRejectedException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -19,11 +18,10 @@ public final class BatchDecoder {
     private final TickDecoder decoder = new TickDecoder();
 
     public DecodedBatch decode(List<ConsumerRecord<byte[], byte[]>> records) {
-        DecodedBatch batch = new DecodedBatch();
+        DecodedBatch batch = new DecodedBatch(records.size());
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
             try {
-                Tick tick = decoder.decode(record.value(), key);
+                Tick tick = decoder.decodeRecord(record.value(), record.key());
                 batch.addTick(record, DayFiles.day(tick.timestampMillis()), tick);
             } catch (TickRejectedException e) {
                 batch.addRejected(record, e.reason().name(), e.getMessage());

@@ -30,13 +30,23 @@ public final class DecodedBatch {
 
     private final TreeMap<LocalDate, Map<TopicPartition, StreamChunk>> days = new TreeMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
-    private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    /** Per partition, one past the highest offset of the batch: a one-element array, updated in place. */
+    private final Map<TopicPartition, long[]> nextOffsets = new HashMap<>();
     private TopicPartition lastPartition;
+    private long[] lastNextOffset;
     private LocalDate lastDay;
     private StreamChunk lastChunk;
     private int records;
     private int ticks;
-    private long[] recordTimestamps = new long[256];
+    private long[] recordTimestamps;
+
+    DecodedBatch() {
+        this(256);
+    }
+
+    DecodedBatch(int expectedRecords) {
+        recordTimestamps = new long[Math.max(expectedRecords, 16)];
+    }
 
     void addTick(ConsumerRecord<byte[], byte[]> record, LocalDate day, io.ticksink.schema.Tick tick) {
         TopicPartition tp = partitionOf(record);
@@ -58,6 +68,7 @@ public final class DecodedBatch {
         if (tp == null || tp.partition() != record.partition() || !tp.topic().equals(record.topic())) {
             tp = new TopicPartition(record.topic(), record.partition());
             lastPartition = tp;
+            lastNextOffset = null;
             lastChunk = null;
         }
         return tp;
@@ -65,6 +76,7 @@ public final class DecodedBatch {
 
     private void forgetLast() {
         lastPartition = null;
+        lastNextOffset = null;
         lastChunk = null;
         lastDay = null;
     }
@@ -80,7 +92,13 @@ public final class DecodedBatch {
         }
         recordTimestamps[records] = record.timestamp();
         records++;
-        nextOffsets.merge(partitionOf(record), record.offset() + 1, Math::max);
+        TopicPartition tp = partitionOf(record);
+        long[] next = lastNextOffset;
+        if (next == null) {
+            next = nextOffsets.computeIfAbsent(tp, p -> new long[] {0});
+            lastNextOffset = next;
+        }
+        next[0] = Math.max(next[0], record.offset() + 1);
     }
 
     /** The days this batch still has to write, in order. */
@@ -105,7 +123,7 @@ public final class DecodedBatch {
     /** The offsets to commit once every tick and rejected record of the batch is durable. */
     public Map<TopicPartition, OffsetAndMetadata> offsets() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        nextOffsets.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next)));
+        nextOffsets.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next[0])));
         return offsets;
     }
 
@@ -143,7 +161,7 @@ public final class DecodedBatch {
         days.values().removeIf(Map::isEmpty);
         rejected.removeIf(r -> partitions.contains(r.partition()) && taken.rejected.add(r));
         for (TopicPartition tp : partitions) {
-            Long next = nextOffsets.remove(tp);
+            long[] next = nextOffsets.remove(tp);
             if (next != null) {
                 taken.nextOffsets.put(tp, next);
             }

@@ -70,7 +70,6 @@ final class RecordReader {
         RetainingInputStream in = new RetainingInputStream(raw);
         // Jackson detects and skips a UTF-8 byte order mark on byte input
         try (JsonParser parser = factory.createParser(in)) {
-            parser.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return 0; // an empty file holds no records
@@ -156,7 +155,6 @@ final class RecordReader {
             throws InterruptedException {
         Tick tick;
         try (JsonParser p = factory.createParser(line, start, end - start)) {
-            p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new TickRejectedException(RejectReason.NOT_JSON, "line is not a JSON object");
             }

@@ -217,6 +217,32 @@ class TickDecoderTest {
         }
 
         @Test
+        void aRecordKeyIsTheSymbolOnlyWhenTheValueHasNone() throws Exception {
+            byte[] key = "GBPUSD".getBytes(UTF_8);
+            assertThat(decoder.decodeRecord("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}".getBytes(UTF_8), key)
+                    .symbol()).isEqualTo("GBPUSD");
+            assertThat(decoder.decodeRecord(withTimestamp("1768817730").getBytes(UTF_8), key).symbol()).isEqualTo("EURUSD");
+            assertThat(catchThrowableOfType(TickRejectedException.class, () -> decoder.decodeRecord(
+                    "{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}".getBytes(UTF_8), null)).reason())
+                    .isEqualTo(RejectReason.MISSING_FIELD);
+        }
+
+        @Test
+        void pricesAreTheNearestDoubleLikeDoubleParseDouble() throws Exception {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+            for (int i = 0; i < 20_000; i++) {
+                String text = switch (i % 4) {
+                    case 0 -> Double.toString(random.nextDouble() * 1000);
+                    case 1 -> String.format(java.util.Locale.ROOT, "%.5f", random.nextDouble() * 2);
+                    case 2 -> Double.toString(Double.longBitsToDouble(random.nextLong() & 0x7fefffffffffffffL));
+                    default -> random.nextInt(100_000) + "." + random.nextInt(1_000_000_000) + "e-" + random.nextInt(30);
+                };
+                Tick tick = decode("{\"symbol\":\"X\",\"timestamp\":1768817730,\"bid\":" + text + ",\"ask\":" + text + "}");
+                assertThat(tick.bid()).as(text).isEqualTo(Double.parseDouble(text));
+            }
+        }
+
+        @Test
         void aFallbackSymbolIsCheckedLikeAnyOther() {
             assertThat(rejectionOf("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}", "")).isEqualTo(RejectReason.BAD_SYMBOL);
         }
