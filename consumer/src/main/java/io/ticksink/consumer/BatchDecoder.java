@@ -20,13 +20,18 @@ public final class BatchDecoder {
     public DecodedBatch decode(List<ConsumerRecord<byte[], byte[]>> records) {
         DecodedBatch batch = new DecodedBatch(records.size());
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            try {
-                Tick tick = decoder.decodeRecord(record.value(), record.key());
-                batch.addTick(record, DayFiles.day(tick.timestampMillis()), tick);
-            } catch (TickRejectedException e) {
-                batch.addRejected(record, e.reason().name(), e.getMessage());
-            }
+            decodeInto(batch, record);
         }
         return batch;
+    }
+
+    /** Decodes one record and adds it to a batch, as a tick or as a rejected record. */
+    public void decodeInto(DecodedBatch batch, ConsumerRecord<byte[], byte[]> record) {
+        try {
+            Tick tick = decoder.decodeRecord(record.value(), record.key());
+            batch.addTick(record, DayFiles.day(tick.timestampMillis()), tick);
+        } catch (TickRejectedException e) {
+            batch.addRejected(record, e.reason().name(), e.getMessage());
+        }
     }
 }

@@ -132,13 +132,7 @@ public final class DecodedBatch {
      * again by the new owner, from the last committed offset.
      */
     public void dropPartitions(Collection<TopicPartition> partitions) {
-        forgetLast();
-        for (Map<TopicPartition, StreamChunk> chunks : days.values()) {
-            chunks.keySet().removeAll(partitions);
-        }
-        days.values().removeIf(Map::isEmpty);
-        rejected.removeIf(r -> partitions.contains(r.partition()));
-        nextOffsets.keySet().removeAll(partitions);
+        take(partitions);
     }
 
     /**

@@ -14,7 +14,6 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -24,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer loop: poll, buffer, decode, write each day file the batch touches in one
+ * The consumer loop: poll, decode, write each day file the batch touches in one
  * transaction, publish rejects to the dead-letter topic, and only then commit the batch's offsets.
  *
  * <p>Exactly once: each day file stores, with its rows, the next offset it holds per partition;
@@ -59,12 +58,11 @@ public final class TickConsumer {
     private final Backoff backoff;
     private final Duration shutdownTimeout;
     private final Duration idleClose;
-    private final BatchDecoder decoder = new BatchDecoder();
-    private final RecordBuffer<byte[], byte[]> buffer;
+    /** Polled records, decoded as they arrive, until the writer takes them. */
+    private final OpenBatch open;
 
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
-    private final int batchSize;
     /** Written synchronously (at stop, at hand-over) by this thread, with retries that keep polling. */
     private DecodedBatch inHand;
     /**
@@ -73,8 +71,6 @@ public final class TickConsumer {
      * of a partition is never stored before an earlier one, which the day files' positions need.
      */
     private final BatchWriter writer;
-    /** Decoded and waiting for the writer. */
-    private DecodedBatch next;
     private boolean pausedForBackpressure;
     /** Offsets of everything written whose commit was not confirmed synchronously. */
     private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
@@ -94,8 +90,7 @@ public final class TickConsumer {
         this.backoff = new Backoff(config.retryInitial, config.retryMax);
         this.shutdownTimeout = config.shutdownTimeout;
         this.idleClose = config.idleClose;
-        this.buffer = new RecordBuffer<>(config.batchSize, config.linger.toNanos());
-        this.batchSize = config.batchSize;
+        this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.linger.toNanos());
         this.writer = new BatchWriter(store, deadLetters, metrics, faults, backoff);
     }
 
@@ -113,36 +108,27 @@ public final class TickConsumer {
         consumer.subscribe(List.of(topic), new Rebalance());
         try {
             while (!stopping) {
-                long timeout = buffer.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS);
+                long timeout = open.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS);
                 if (writer.busy()) {
                     timeout = Math.min(timeout, IN_FLIGHT_POLL_NANOS);
                 }
                 pollInto(timeout);
                 reap(0);
-                if (next == null && buffer.isReady(System.nanoTime())) {
-                    next = decoder.decode(buffer.drain());
-                }
-                if (!writer.busy() && next != null) {
-                    writer.submit(next);
-                    next = null;
+                if (!writer.busy() && open.isReady(System.nanoTime())) {
+                    writer.submit(open.drain());
                 }
                 backpressure();
                 retryFailedCommit();
                 closeIdleFiles();
             }
-            // in order: the batch in flight, then the decoded one, then what is buffered
+            // in order: the batch in flight, then the one collected since
             if (!reap(stopDeadlineNanos - System.nanoTime())) {
                 writer.abandon();
                 throw new ShutdownExpired();
             }
-            if (next != null) {
-                DecodedBatch decoded = next;
-                next = null;
-                processDecoded(decoded);
-            }
-            if (!buffer.isEmpty()) {
-                log.info("stopping: writing the {} records in hand", buffer.size());
-                process(buffer.drain());
+            if (!open.isEmpty()) {
+                log.info("stopping: writing the {} records in hand", open.size());
+                processDecoded(open.drain());
             }
             commitSync(consumer.assignment());
             log.info("stopped; every record read was stored and committed");
@@ -159,14 +145,14 @@ public final class TickConsumer {
         }
     }
 
-    /** While the buffer holds a whole batch waiting for the writer, fetch nothing more (but keep polling). */
     /** Settles the batch in flight once written (its offsets are committed); false while it is still written. */
     private boolean reap(long waitNanos) throws StoreException {
         return writer.settle(waitNanos, this::commitAsync);
     }
 
+    /** While a whole batch waits for the writer, fetch nothing more (but keep polling). */
     private void backpressure() {
-        boolean full = buffer.size() >= batchSize;
+        boolean full = open.isFull();
         if (full && !pausedForBackpressure) {
             consumer.pause(consumer.assignment());
             pausedForBackpressure = true;
@@ -192,17 +178,13 @@ public final class TickConsumer {
         if (metrics.notReadyReason() != null && inHand == null && !writer.failing()) {
             metrics.ready();
         }
-        buffer.addAll(records, System.nanoTime());
+        open.addAll(records, System.nanoTime());
         for (TopicPartition tp : records.partitions()) {
             OptionalLong lag = consumer.currentLag(tp);
             if (lag.isPresent()) {
                 metrics.lag(tp, lag.getAsLong());
             }
         }
-    }
-
-    private void process(List<ConsumerRecord<byte[], byte[]>> records) throws ShutdownExpired, StoreException {
-        processDecoded(decoder.decode(records));
     }
 
     /** Writes a batch on this thread, retrying while polling, and commits it. */
@@ -423,27 +405,15 @@ public final class TickConsumer {
                         writer.abandon();
                     }
                     // its later records may not be stored before it: give them up; the new owner reads them again
-                    if (next != null) {
-                        next.dropPartitions(partitions);
-                    }
-                    buffer.drain(partitions);
+                    open.take(partitions);
                     log.warn("the batch in flight for {} is still being written; their later records are given up "
                             + "uncommitted and read again by their new owner", partitions);
                     commitSync(partitions);
                     return;
                 }
             }
-            // then what is decoded, then what is buffered: written and committed before the hand-over
-            DecodedBatch decoded = next == null ? new DecodedBatch() : next.take(partitions);
-            if (next != null && next.isEmpty()) {
-                next = null;
-            }
-            DecodedBatch buffered = decoder.decode(buffer.drain(partitions));
-            if (!writeForHandOver(decoded, partitions)) {
-                commitSync(partitions);
-                return;
-            }
-            writeForHandOver(buffered, partitions);
+            // then what was collected since: written and committed before the hand-over
+            writeForHandOver(open.take(partitions), partitions);
             commitSync(partitions);
         }
 
@@ -488,13 +458,10 @@ public final class TickConsumer {
             if (inHand != null) {
                 inHand.dropPartitions(partitions);
             }
-            if (next != null) {
-                next.dropPartitions(partitions);
-            }
+            open.take(partitions);
             if (writer.busy() && partitions.containsAll(writer.partitionsInFlight())) {
                 writer.abandon();
             }
-            buffer.drain(partitions);
             written.keySet().removeAll(partitions); // no longer ours to commit
         }
 

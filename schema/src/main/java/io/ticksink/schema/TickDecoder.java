@@ -21,6 +21,7 @@ public final class TickDecoder {
     public static final int MAX_SYMBOL_LENGTH = 64;
 
     private final JsonFactory factory;
+    private final RepeatedStrings strings = new RepeatedStrings();
 
     public TickDecoder() {
         this.factory = JsonFactory.builder()
@@ -185,11 +186,11 @@ public final class TickDecoder {
         return new TickRejectedException(RejectReason.MISSING_FIELD, field + " is missing");
     }
 
-    private static String text(JsonParser parser, String field) throws IOException, TickRejectedException {
+    private String text(JsonParser parser, String field) throws IOException, TickRejectedException {
         if (parser.currentToken() != JsonToken.VALUE_STRING) {
             throw wrongType(parser, field, "a string");
         }
-        return parser.getText();
+        return strings.get(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
     }
 
     private static double price(JsonParser parser, String field) throws IOException, TickRejectedException {

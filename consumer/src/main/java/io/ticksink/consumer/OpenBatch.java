@@ -1,0 +1,80 @@
+package io.ticksink.consumer;
+
+import java.util.Collection;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The batch being collected: polled records are decoded as they arrive, so only the small
+ * decoded ticks wait for the writer, not the records' buffers. The batch is due when it holds
+ * {@code batchSize} records or its first record has waited {@code lingerNanos}. Holds no Kafka
+ * client and does no I/O.
+ *
+ * <p>Not thread safe: owned by the consumer thread.
+ */
+final class OpenBatch {
+
+    private final BatchDecoder decoder;
+    private final int batchSize;
+    private final long lingerNanos;
+    private DecodedBatch batch;
+    private long firstAddedNanos;
+
+    OpenBatch(BatchDecoder decoder, int batchSize, long lingerNanos) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1");
+        }
+        this.decoder = decoder;
+        this.batchSize = batchSize;
+        this.lingerNanos = lingerNanos;
+        this.batch = new DecodedBatch(batchSize);
+    }
+
+    void addAll(Iterable<ConsumerRecord<byte[], byte[]>> polled, long nowNanos) {
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            if (batch.records() == 0) {
+                firstAddedNanos = nowNanos;
+            }
+            decoder.decodeInto(batch, record);
+        }
+    }
+
+    /** Whether the batch should be written now. */
+    boolean isReady(long nowNanos) {
+        int records = batch.records();
+        return records >= batchSize || (records > 0 && nowNanos - firstAddedNanos >= lingerNanos);
+    }
+
+    /** Whether it holds a whole batch: no more should be fetched until it is handed to the writer. */
+    boolean isFull() {
+        return batch.records() >= batchSize;
+    }
+
+    /** How long a poll may block before the batch is due, in nanoseconds. */
+    long nanosUntilDue(long nowNanos, long idleNanos) {
+        if (batch.records() == 0) {
+            return idleNanos;
+        }
+        return Math.max(0, firstAddedNanos + lingerNanos - nowNanos);
+    }
+
+    /** Takes the batch, leaving an empty one. */
+    DecodedBatch drain() {
+        DecodedBatch taken = batch;
+        batch = new DecodedBatch(batchSize);
+        return taken;
+    }
+
+    /** Takes what the batch holds of some partitions, keeping the others'. */
+    DecodedBatch take(Collection<TopicPartition> partitions) {
+        return batch.take(partitions);
+    }
+
+    int size() {
+        return batch.records();
+    }
+
+    boolean isEmpty() {
+        return batch.records() == 0;
+    }
+}

@@ -1,0 +1,92 @@
+package io.ticksink.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class OpenBatchTest {
+
+    private static final long MS = 1_000_000L;
+
+    private static ConsumerRecord<byte[], byte[]> rec(int partition, long offset) {
+        String json = TestTicks.json("EURUSD", "2026-01-19T10:00:0" + (offset % 10) + "Z", 1.1, 1.2);
+        return new ConsumerRecord<>("ticks", partition, offset, "EURUSD".getBytes(StandardCharsets.UTF_8),
+                json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static OpenBatch open(int batchSize, long lingerNanos) {
+        return new OpenBatch(new BatchDecoder(), batchSize, lingerNanos);
+    }
+
+    @Test
+    void aBatchIsReadyAndFullWhenItHoldsBatchSizeRecords() {
+        OpenBatch open = open(3, 1_000 * MS);
+        open.addAll(List.of(rec(0, 0), rec(0, 1)), 0);
+        assertThat(open.isReady(0)).isFalse();
+        assertThat(open.isFull()).isFalse();
+        open.addAll(List.of(rec(0, 2)), 0);
+        assertThat(open.isReady(0)).isTrue();
+        assertThat(open.isFull()).isTrue();
+    }
+
+    @Test
+    void aBatchIsReadyWhenItsFirstRecordLingeredLongEnough() {
+        OpenBatch open = open(100, 50 * MS);
+        assertThat(open.isReady(1_000 * MS)).as("an empty batch is never due").isFalse();
+        open.addAll(List.of(rec(0, 0)), 10 * MS);
+        open.addAll(List.of(rec(0, 1)), 40 * MS);
+        assertThat(open.isReady(59 * MS)).isFalse();
+        assertThat(open.nanosUntilDue(59 * MS, 200 * MS)).isEqualTo(MS);
+        assertThat(open.isReady(60 * MS)).isTrue();
+        assertThat(open.nanosUntilDue(80 * MS, 200 * MS)).isZero();
+    }
+
+    @Test
+    void anEmptyBatchPollsForTheIdleTime() {
+        assertThat(open(100, 50 * MS).nanosUntilDue(0, 200 * MS)).isEqualTo(200 * MS);
+    }
+
+    @Test
+    void recordsAreDecodedAsTheyArrive() {
+        OpenBatch open = open(100, 0);
+        ConsumerRecord<byte[], byte[]> bad = new ConsumerRecord<>("ticks", 1, 7, null,
+                "garbage".getBytes(StandardCharsets.UTF_8));
+        open.addAll(List.of(rec(0, 0), bad, rec(0, 1)), 0);
+        DecodedBatch batch = open.drain();
+        assertThat(batch.ticks()).isEqualTo(2);
+        assertThat(batch.rejected()).extracting(DecodedBatch.Rejected::reason).containsExactly("NOT_JSON");
+        assertThat(batch.offsets()).containsEntry(new TopicPartition("ticks", 0), new OffsetAndMetadata(2))
+                .containsEntry(new TopicPartition("ticks", 1), new OffsetAndMetadata(8));
+    }
+
+    @Test
+    void drainingEmptiesTheBatchAndRestartsTheLinger() {
+        OpenBatch open = open(100, 50 * MS);
+        open.addAll(List.of(rec(0, 0), rec(1, 0)), 0);
+        assertThat(open.drain().records()).isEqualTo(2);
+        assertThat(open.isEmpty()).isTrue();
+        open.addAll(List.of(rec(0, 1)), 100 * MS);
+        assertThat(open.isReady(120 * MS)).isFalse();
+    }
+
+    @Test
+    void takingSomePartitionsKeepsTheOthersAndTheirCount() {
+        OpenBatch open = open(4, 50 * MS);
+        open.addAll(List.of(rec(0, 0), rec(1, 0), rec(0, 1), rec(2, 0), rec(1, 1)), 0);
+        assertThat(open.isFull()).isTrue();
+
+        DecodedBatch revoked = open.take(Set.of(new TopicPartition("ticks", 1)));
+
+        assertThat(revoked.records()).isEqualTo(2);
+        assertThat(revoked.offsets()).containsOnlyKeys(new TopicPartition("ticks", 1));
+        assertThat(open.size()).isEqualTo(3);
+        assertThat(open.isFull()).as("the taken records no longer count").isFalse();
+        assertThat(open.drain().offsets()).containsOnlyKeys(new TopicPartition("ticks", 0), new TopicPartition("ticks", 2));
+    }
+}

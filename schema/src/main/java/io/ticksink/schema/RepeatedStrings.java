@@ -1,0 +1,50 @@
+package io.ticksink.schema;
+
+/**
+ * Hands out one shared {@link String} for text seen again: a tick's symbol, liquidity provider
+ * and broker repeat across millions of ticks, and a batch waiting to be written then holds one
+ * copy of each instead of one per tick.
+ *
+ * <p>A fixed table indexed by hash; a collision replaces the entry, so memory stays bounded
+ * whatever the input. Thread safe without locks: entries are immutable strings, and a lost race
+ * only costs a duplicate string.
+ */
+final class RepeatedStrings {
+
+    /** Longer text is rarely repeated and not worth comparing. */
+    static final int MAX_LENGTH = 64;
+    private static final int SIZE = 4096;
+
+    private final String[] table = new String[SIZE];
+
+    /** The text of {@code chars[offset, offset + length)}, shared with earlier calls when seen before. */
+    String get(char[] chars, int offset, int length) {
+        if (length > MAX_LENGTH) {
+            return new String(chars, offset, length);
+        }
+        int hash = 0;
+        for (int i = offset; i < offset + length; i++) {
+            hash = 31 * hash + chars[i];
+        }
+        int slot = (hash ^ (hash >>> 12)) & (SIZE - 1);
+        String cached = table[slot];
+        if (cached != null && matches(cached, chars, offset, length)) {
+            return cached;
+        }
+        String text = new String(chars, offset, length);
+        table[slot] = text;
+        return text;
+    }
+
+    private static boolean matches(String cached, char[] chars, int offset, int length) {
+        if (cached.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (cached.charAt(i) != chars[offset + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
