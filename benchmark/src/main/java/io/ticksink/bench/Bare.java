@@ -29,8 +29,15 @@ final class Bare {
     private Bare() {
     }
 
-    /** (a) Polls every record of the topic from the beginning and parses it; returns ticks/s. */
-    static double pollAndParse(String bootstrap, String topic, int partitions, long expected) {
+    /** Ticks per second of a timed run: cold, from its start, and warm, after its warm-up. */
+    record Rates(double cold, double warm) {
+    }
+
+    /**
+     * (a) Polls every record of the topic from the beginning and parses it; the warm rate counts
+     * from the moment {@code warmup} records were parsed.
+     */
+    static Rates pollAndParse(String bootstrap, String topic, int partitions, long warmup, long expected) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -38,6 +45,7 @@ final class Bare {
         TickDecoder decoder = new TickDecoder();
         long parsed = 0;
         long start;
+        long warmStart = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> tps = new ArrayList<>();
@@ -50,7 +58,9 @@ final class Bare {
             long seen = 0;
             while (seen < expected) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    seen++;
+                    if (seen++ == warmup) {
+                        warmStart = System.nanoTime();
+                    }
                     try {
                         decoder.decode(r.value(), new String(r.key(), StandardCharsets.UTF_8));
                         parsed++;
@@ -60,14 +70,24 @@ final class Bare {
                 }
             }
         }
-        return parsed / ((System.nanoTime() - start) / 1e9);
+        long end = System.nanoTime();
+        return new Rates(parsed / ((end - start) / 1e9), (expected - warmup) / ((end - warmStart) / 1e9));
     }
 
     /**
      * (b) A single-threaded sqlite-jdbc loop inserting already-parsed ticks into the same schema
-     * with the same PRAGMAs, {@code transactionSize} rows per transaction; returns ticks/s.
+     * with the same PRAGMAs, {@code transactionSize} rows per transaction. The cold rate is a first
+     * run of {@code warmup} ticks into a file of its own, the warm rate the timed run that follows.
      */
-    static double insert(Path dir, long count, int symbols, int transactionSize, String synchronous) throws Exception {
+    static Rates insert(Path dir, long warmup, long count, int symbols, int transactionSize, String synchronous)
+            throws Exception {
+        double cold = warmup > 0 ? insert(dir, warmup, symbols, transactionSize, synchronous) : Double.NaN;
+        return new Rates(cold, insert(dir, count, symbols, transactionSize, synchronous));
+    }
+
+    /** One run of the loop into a new file; returns ticks/s. */
+    private static double insert(Path dir, long count, int symbols, int transactionSize, String synchronous)
+            throws Exception {
         SyntheticTicks source = Workload.ticks(count, symbols, 7);
         TickDecoder decoder = new TickDecoder();
         List<Tick> ticks = new ArrayList<>((int) count);

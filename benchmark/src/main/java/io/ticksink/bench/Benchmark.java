@@ -33,6 +33,15 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--ticks", defaultValue = "1000000", description = "Ticks pre-loaded for the drain (default: ${DEFAULT-VALUE}).")
     long ticks;
 
+    @Option(names = "--drain-warmup", defaultValue = "1000000",
+            description = "Ticks (a), (b) and (c) process before they are timed, so the timed part runs warm; they belong "
+                    + "to the day before, so the timed ticks go to a new day file, as (b)'s (default: ${DEFAULT-VALUE}).")
+    long drainWarmup;
+
+    @Option(names = "--rounds", defaultValue = "3",
+            description = "Rounds of (a), (b) and (c), taken in turn; their medians are compared (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -100,7 +109,7 @@ public final class Benchmark implements Callable<Integer> {
         System.out.printf("ticksink benchmark: %,d ticks, %d partitions, %d symbols, %d cores, %s%n", ticks, partitions,
                 symbols, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
         if (migratorOnly) {
-            bareInsertFull = Bare.insert(workDir.resolve("bare"), ticks, symbols, 20_000, "FULL");
+            bareInsertFull = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 20_000, "FULL").warm();
             report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL", "%,.0f ticks/s", bareInsertFull);
         } else {
             kafkaRuns();
@@ -122,11 +131,11 @@ public final class Benchmark implements Callable<Integer> {
             String bootstrap = kafka.bootstrapServers();
             kafka.createTopic("drain", partitions);
             long t0 = System.nanoTime();
-            Workload.preload(bootstrap, "drain", ticks, symbols);
-            System.out.printf("pre-loaded %,d ticks in %.1f s%n", ticks, (System.nanoTime() - t0) / 1e9);
+            Workload.preload(bootstrap, "drain", drainWarmup, ticks, symbols);
+            System.out.printf("pre-loaded %,d + %,d ticks in %.1f s%n", drainWarmup, ticks, (System.nanoTime() - t0) / 1e9);
 
             if (drainOnly) {
-                drain(bootstrap);
+                report(List.of(drain(bootstrap, 1)));
                 return;
             }
             if (skipDrain) {
@@ -135,16 +144,7 @@ public final class Benchmark implements Callable<Integer> {
                 }
                 return;
             }
-            double a = Bare.pollAndParse(bootstrap, "drain", partitions, ticks);
-            report("(a) bare KafkaConsumer, poll + parse, store nothing", "%,.0f ticks/s", a);
-            double b = Bare.insert(workDir.resolve("bare"), ticks, symbols, 20_000, "FULL");
-            bareInsertFull = b;
-            report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL", "%,.0f ticks/s", b);
-            double bNormal = Bare.insert(workDir.resolve("bare"), ticks, symbols, 20_000, "NORMAL");
-            report("(b') same, synchronous=NORMAL", "%,.0f ticks/s", bNormal);
-
-            double c = drain(bootstrap);
-            report("(c)/min(a,b)", "%.2f", c / Math.min(a, b));
+            drainRounds(bootstrap);
 
             for (int rate : rates) {
                 latency(kafka, rate);
@@ -154,7 +154,7 @@ public final class Benchmark implements Callable<Integer> {
 
     private void migratorRuns() throws Exception {
         if (Files.exists(migratorJar)) {
-            double bMigrator = Bare.insert(workDir.resolve("bare"), ticks, symbols, 50_000, "NORMAL");
+            double bMigrator = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 50_000, "NORMAL").warm();
             report("(b'') bare sqlite-jdbc insert, 50,000-row transactions, synchronous=NORMAL (the migrator's)",
                     "%,.0f ticks/s", bMigrator);
             double e = migrate("archive", symbols, 2, (int) (ticks / symbols / 2));
@@ -166,49 +166,129 @@ public final class Benchmark implements Callable<Integer> {
         }
     }
 
-    /** (c) and (f): the consumer in its own JVM drains the pre-loaded topic; returns steady ticks/s. */
-    private double drain(String bootstrap) throws Exception {
-        List<String> args = consumerArgs(bootstrap, "drain", "bench-drain", workDir.resolve("drain-data"));
+    /**
+     * (a), (b) and (c) in turn, {@link #rounds} times, so that a slow moment of this shared machine
+     * weighs on one round of one measure, not on a ratio; the ratios are taken between medians.
+     */
+    private void drainRounds(String bootstrap) throws Exception {
+        List<Bare.Rates> as = new ArrayList<>();
+        List<Bare.Rates> bs = new ArrayList<>();
+        List<Drain> cs = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            Bare.Rates a = Bare.pollAndParse(bootstrap, "drain", partitions, drainWarmup, drainWarmup + ticks);
+            Bare.Rates b = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 20_000, "FULL");
+            Drain c = drain(bootstrap, round);
+            as.add(a);
+            bs.add(b);
+            cs.add(c);
+            System.out.printf("round %d: (a) %,.0f  (b) %,.0f  (c) %,.0f ticks/s, (c)/min(a,b) %.2f; cold (a) %,.0f  (b) "
+                    + "%,.0f  (c) %,.0f%n", round, a.warm(), b.warm(), c.warm(), c.warm() / Math.min(a.warm(), b.warm()),
+                    a.cold(), b.cold(), c.cold());
+        }
+        double a = median(as.stream().mapToDouble(Bare.Rates::warm));
+        double b = median(bs.stream().mapToDouble(Bare.Rates::warm));
+        bareInsertFull = b;
+        String of = String.format(" (median of %d)", rounds);
+        report("(a) bare KafkaConsumer, poll + parse, store nothing" + of, "%,.0f ticks/s", a);
+        report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL" + of, "%,.0f ticks/s", b);
+        double bNormal = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 20_000, "NORMAL").warm();
+        report("(b') same, synchronous=NORMAL", "%,.0f ticks/s", bNormal);
+        report(cs);
+        double c = median(cs.stream().mapToDouble(Drain::warm));
+        report("(c)/min(a,b)", "%.2f", c / Math.min(a, b));
+        double aCold = median(as.stream().mapToDouble(Bare.Rates::cold));
+        double bCold = median(bs.stream().mapToDouble(Bare.Rates::cold));
+        double cCold = median(cs.stream().mapToDouble(Drain::cold));
+        report(String.format("cold: (a) whole topic / (b) first %,d ticks / (c) whole drain from its first stored tick",
+                drainWarmup), "%,.0f / %,.0f / %,.0f ticks/s", aCold, bCold, cCold);
+        report("(c)/min(a,b) cold", "%.2f", cCold / Math.min(aCold, bCold));
+    }
+
+    /** What one drain measured. */
+    private record Drain(double warm, double cold, double fromJvmStart, double warmCpuMicrosPerTick,
+                         double cpuSeconds, double cpuMicrosPerTick, double transactions, double writeShare,
+                         double peakHeapMib, double peakRssMib) {
+    }
+
+    /** Reports the medians of the drains, and the peaks of their memory. */
+    private void report(List<Drain> drains) {
+        String of = drains.size() > 1 ? String.format(" (median of %d)", drains.size()) : "";
+        report(String.format("(c) consumer drains %,d ticks into SQLite, after %,d warm-up ticks", ticks, drainWarmup) + of,
+                "%,.0f ticks/s", median(drains.stream().mapToDouble(Drain::warm)));
+        report("(c) consumer CPU per tick in that part" + of, "%.1f µs",
+                median(drains.stream().mapToDouble(Drain::warmCpuMicrosPerTick)));
+        report("(c) whole drain from the first stored tick (cold) / from JVM start" + of, "%,.0f / %,.0f ticks/s",
+                median(drains.stream().mapToDouble(Drain::cold)), median(drains.stream().mapToDouble(Drain::fromJvmStart)));
+        report("(c) consumer CPU, whole run" + of, "%.1f s (%.1f µs per tick)",
+                median(drains.stream().mapToDouble(Drain::cpuSeconds)),
+                median(drains.stream().mapToDouble(Drain::cpuMicrosPerTick)));
+        report("(c) day-file transactions, share of the drain spent in them" + of, "%,.0f, %.0f%%",
+                median(drains.stream().mapToDouble(Drain::transactions)),
+                median(drains.stream().mapToDouble(Drain::writeShare)));
+        report("(f) consumer peak heap (-Xmx" + consumerHeap + "), highest of the drains", "%.0f MiB",
+                drains.stream().mapToDouble(Drain::peakHeapMib).max().orElse(0));
+        report("(f) consumer peak RSS, highest of the drains", "%.0f MiB",
+                drains.stream().mapToDouble(Drain::peakRssMib).max().orElse(0));
+    }
+
+    private static double median(java.util.stream.DoubleStream values) {
+        double[] sorted = values.sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
+     * (c) and (f): the consumer in its own JVM, in a group and data directory of its own, drains the
+     * pre-loaded topic. Its warm rate counts from the moment it had stored the warm-up ticks.
+     */
+    private Drain drain(String bootstrap, int round) throws Exception {
+        String group = "bench-drain-" + round;
+        List<String> args = consumerArgs(bootstrap, "drain", group, workDir.resolve("drain-data-" + round));
         try (ChildJvm consumer = ChildJvm.start(workDir, consumerJvm(), consumerJar, args)) {
             long started = System.nanoTime();
             consumer.awaitHttpPort(Duration.ofSeconds(60));
             Map<TopicPartition, Long> end = endOffsets("drain", partitions);
+            long total = drainWarmup + ticks;
             long firstStored = 0;
+            long warmStart = 0;
+            double storedAtWarmStart = 0;
+            double cpuAtWarmStart = 0;
             long lastScrape = 0;
             double peakHeap = 0;
             while (true) {
                 long now = System.nanoTime();
-                // the first stored tick is looked for closely; after that a scrape every 250 ms is enough for the heap
-                if (firstStored == 0 || now - lastScrape > 250_000_000L) {
+                // the warm start is taken with the counter's value at that moment, so looking every 100 ms costs no precision
+                if (warmStart == 0 || now - lastScrape > 500_000_000L) {
                     lastScrape = now;
-                    if (firstStored == 0 && consumer.metric("ticksink_ticks_stored_total", null) > 0) {
+                    double stored = consumer.metric("ticksink_ticks_stored_total", null);
+                    if (firstStored == 0 && stored > 0) {
                         firstStored = now;
+                    }
+                    if (warmStart == 0 && stored >= drainWarmup) {
+                        warmStart = now;
+                        storedAtWarmStart = stored;
+                        cpuAtWarmStart = consumer.cpuSeconds();
                     }
                     peakHeap = Math.max(peakHeap, consumer.metric("jvm_memory_used_bytes", "area=\"heap\""));
                 }
-                if (committed("bench-drain").equals(end)) {
+                if (committed(group).equals(end)) {
                     break;
                 }
                 if (!consumer.isAlive()) {
                     throw new IllegalStateException("consumer died: " + consumer.output());
                 }
-                Thread.sleep(firstStored == 0 ? 20 : 50);
+                Thread.sleep(warmStart == 0 ? 100 : 50);
             }
             long done = System.nanoTime();
-            double firstBatch = consumer.metric("ticksink_batch_write_seconds_count", null);
+            double transactions = consumer.metric("ticksink_batch_write_seconds_count", null);
             double writing = consumer.metric("ticksink_batch_write_seconds_sum", null);
             double cpu = consumer.cpuSeconds();
             double rss = consumer.peakRssMib();
             consumer.terminate(Duration.ofSeconds(30));
-            double steady = ticks / ((done - firstStored) / 1e9);
-            report("(c) consumer drains the topic into SQLite (first write to last commit)", "%,.0f ticks/s", steady);
-            report("(c) same, from JVM start", "%,.0f ticks/s", ticks / ((done - started) / 1e9));
-            report("(c) consumer CPU", "%.1f s (%.1f µs per tick)", cpu, cpu * 1e6 / ticks);
-            report("(c) day-file transactions", "%,.0f", firstBatch);
-            report("(c) time spent in day-file transactions", "%.0f%% of the drain", 100 * writing / ((done - firstStored) / 1e9));
-            report("(f) consumer peak heap (-Xmx" + consumerHeap + ")", "%.0f MiB", peakHeap / (1 << 20));
-            report("(f) consumer peak RSS", "%.0f MiB", rss);
-            return steady;
+            double warmTicks = total - storedAtWarmStart;
+            return new Drain(warmTicks / ((done - warmStart) / 1e9), total / ((done - firstStored) / 1e9),
+                    total / ((done - started) / 1e9), (cpu - cpuAtWarmStart) * 1e6 / warmTicks, cpu, cpu * 1e6 / total,
+                    transactions, 100 * writing / ((done - firstStored) / 1e9), peakHeap / (1 << 20), rss);
         }
     }
 

@@ -11,7 +11,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Publishes synthetic symbol-keyed ticks of one UTC day, as fast as possible or at a steady rate. */
+/** Publishes synthetic symbol-keyed ticks, as fast as possible or at a steady rate. */
 final class Workload {
 
     static final Instant DAY_START = Instant.parse("2026-01-19T00:00:00Z");
@@ -20,8 +20,13 @@ final class Workload {
     }
 
     static SyntheticTicks ticks(long count, int symbols, long seed) {
+        return ticks(count, symbols, seed, DAY_START);
+    }
+
+    /** Ticks spread over 20 hours of the UTC day starting at {@code day}. */
+    static SyntheticTicks ticks(long count, int symbols, long seed, Instant day) {
         long step = Duration.ofHours(20).toNanos() / Math.max(count, 1); // stays inside one UTC day
-        return new SyntheticTicks(seed, symbols, DAY_START.plus(Duration.ofHours(1)), step);
+        return new SyntheticTicks(seed, symbols, day.plus(Duration.ofHours(1)), step);
     }
 
     static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
@@ -34,15 +39,22 @@ final class Workload {
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Sends {@code count} ticks as fast as the producer takes them. */
-    static void preload(String bootstrap, String topic, long count, int symbols) {
-        SyntheticTicks ticks = ticks(count, symbols, 7);
+    /**
+     * Sends {@code warmup} ticks of the day before {@link #DAY_START}, then {@code count} ticks of
+     * that day, as fast as the producer takes them: in every partition the warm-up ticks come first.
+     */
+    static void preload(String bootstrap, String topic, long warmup, long count, int symbols) {
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 20)) {
-            for (long i = 0; i < count; i++) {
-                byte[] key = ticks.nextSymbol().getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(topic, key, ticks.next().getBytes(StandardCharsets.UTF_8)));
-            }
+            send(producer, topic, ticks(warmup, symbols, 5, DAY_START.minus(Duration.ofDays(1))), warmup);
+            send(producer, topic, ticks(count, symbols, 7), count);
             producer.flush();
+        }
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, SyntheticTicks ticks, long count) {
+        for (long i = 0; i < count; i++) {
+            byte[] key = ticks.nextSymbol().getBytes(StandardCharsets.UTF_8);
+            producer.send(new ProducerRecord<>(topic, key, ticks.next().getBytes(StandardCharsets.UTF_8)));
         }
     }
 
