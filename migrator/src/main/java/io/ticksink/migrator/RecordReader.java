@@ -43,7 +43,6 @@ final class RecordReader {
 
     private final TickDecoder decoder;
     private final JsonFactory factory;
-    private final StringCanon canon = new StringCanon();
     private byte[] line = new byte[8192];
     private final byte[] buffer = new byte[1 << 16];
     private int bufferPos;
@@ -90,7 +89,7 @@ final class RecordReader {
                     token = parser.nextToken();
                     continue;
                 }
-                handler.tick(position++, canon.of(tick));
+                handler.tick(position++, tick);
                 token = parser.nextToken();
             }
             if (array && token == null) {
@@ -170,7 +169,7 @@ final class RecordReader {
                     lineText(start, end));
             return;
         }
-        handler.tick(position, canon.of(tick));
+        handler.tick(position, tick);
     }
 
     /**
