@@ -42,6 +42,10 @@ public final class Benchmark implements Callable<Integer> {
             description = "Rounds of (a), (b) and (c), taken in turn; their medians are compared (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--compression", defaultValue = "lz4", paramLabel = "none|lz4|zstd|gzip|snappy",
+            description = "Compression of the published ticks, the producers' choice (default: ${DEFAULT-VALUE}).")
+    String compression;
+
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -106,8 +110,9 @@ public final class Benchmark implements Callable<Integer> {
         if (nativeDir != null) {
             Files.createDirectories(Path.of(nativeDir)); // sqlite-jdbc does not create it
         }
-        System.out.printf("ticksink benchmark: %,d ticks, %d partitions, %d symbols, %d cores, %s%n", ticks, partitions,
-                symbols, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+        System.out.printf("ticksink benchmark: %,d ticks, %d partitions, %d symbols, compression %s, %d cores, %s%n", ticks,
+                partitions, symbols, compression, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.version"));
         if (migratorOnly) {
             bareInsertFull = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 20_000, "FULL").warm();
             report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL", "%,.0f ticks/s", bareInsertFull);
@@ -131,7 +136,7 @@ public final class Benchmark implements Callable<Integer> {
             String bootstrap = kafka.bootstrapServers();
             kafka.createTopic("drain", partitions);
             long t0 = System.nanoTime();
-            Workload.preload(bootstrap, "drain", drainWarmup, ticks, symbols);
+            Workload.preload(bootstrap, "drain", drainWarmup, ticks, symbols, compression);
             System.out.printf("pre-loaded %,d + %,d ticks in %.1f s%n", drainWarmup, ticks, (System.nanoTime() - t0) / 1e9);
 
             if (drainOnly) {
@@ -303,7 +308,7 @@ public final class Benchmark implements Callable<Integer> {
                 Thread.sleep(50); // joined its group and polled once
             }
             // warm up first: the first seconds of a JVM measure its JIT compiler, not the consumer
-            Workload.steady(kafka.bootstrapServers(), topic, rate, Duration.ofSeconds(warmupSeconds), symbols);
+            Workload.steady(kafka.bootstrapServers(), topic, rate, Duration.ofSeconds(warmupSeconds), symbols, compression);
             Map<TopicPartition, Long> warm = endOffsets(topic, partitions);
             while (!committed("bench-" + topic).equals(warm)) {
                 Thread.sleep(50);
@@ -313,7 +318,7 @@ public final class Benchmark implements Callable<Integer> {
             var before = consumer.histogram(q);
             String w = "ticksink_batch_write_seconds";
             var writesBefore = consumer.histogram(w);
-            long sent = Workload.steady(kafka.bootstrapServers(), topic, rate, Duration.ofSeconds(rateSeconds), symbols);
+            long sent = Workload.steady(kafka.bootstrapServers(), topic, rate, Duration.ofSeconds(rateSeconds), symbols, compression);
             Map<TopicPartition, Long> end = endOffsets(topic, partitions);
             while (!committed("bench-" + topic).equals(end)) {
                 Thread.sleep(50);

@@ -29,12 +29,12 @@ final class Workload {
         return new SyntheticTicks(seed, symbols, day.plus(Duration.ofHours(1)), step);
     }
 
-    static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs, String compression) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -43,8 +43,8 @@ final class Workload {
      * Sends {@code warmup} ticks of the day before {@link #DAY_START}, then {@code count} ticks of
      * that day, as fast as the producer takes them: in every partition the warm-up ticks come first.
      */
-    static void preload(String bootstrap, String topic, long warmup, long count, int symbols) {
-        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 20)) {
+    static void preload(String bootstrap, String topic, long warmup, long count, int symbols, String compression) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 20, compression)) {
             send(producer, topic, ticks(warmup, symbols, 5, DAY_START.minus(Duration.ofDays(1))), warmup);
             send(producer, topic, ticks(count, symbols, 7), count);
             producer.flush();
@@ -59,13 +59,13 @@ final class Workload {
     }
 
     /** Sends ticks at {@code perSecond} for {@code duration}, paced in 1 ms slices; returns how many. */
-    static long steady(String bootstrap, String topic, int perSecond, Duration duration, int symbols)
-            throws InterruptedException {
+    static long steady(String bootstrap, String topic, int perSecond, Duration duration, int symbols,
+                       String compression) throws InterruptedException {
         SyntheticTicks ticks = ticks(perSecond * duration.toSeconds(), symbols, 11);
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long sent = 0;
-        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 1)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 1, compression)) {
             while (true) {
                 long now = System.nanoTime();
                 if (now >= end) {
