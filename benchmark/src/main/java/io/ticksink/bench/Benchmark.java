@@ -59,7 +59,8 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--rate-duration", defaultValue = "20", description = "Seconds per latency run (default: ${DEFAULT-VALUE}).")
     int rateSeconds;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "Seconds at the rate before measuring (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "30",
+            description = "Seconds at the rate before measuring; a younger JVM is still compiling (default: ${DEFAULT-VALUE}).")
     int warmupSeconds;
 
     @Option(names = "--consumer-heap", defaultValue = "256m", description = "-Xmx of the consumer (default: ${DEFAULT-VALUE}).")
