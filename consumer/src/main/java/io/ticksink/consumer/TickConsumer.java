@@ -6,17 +6,12 @@ import io.ticksink.schema.TickStore;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -43,7 +38,6 @@ public final class TickConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(TickConsumer.class);
     private static final long IDLE_POLL_NANOS = Duration.ofMillis(200).toNanos();
-    private static final long COMMIT_RETRY_NANOS = Duration.ofSeconds(1).toNanos();
     private static final int REVOCATION_ATTEMPTS = 3;
     /** How often the loop looks whether the batch in flight is written. */
     private static final long IN_FLIGHT_POLL_NANOS = Duration.ofMillis(2).toNanos();
@@ -53,7 +47,6 @@ public final class TickConsumer {
     private final Consumer<byte[], byte[]> consumer;
     private final TickStore store;
     private final ConsumerMetrics metrics;
-    private final Faults faults;
     private final String topic;
     private final Backoff backoff;
     private final Duration shutdownTimeout;
@@ -72,11 +65,8 @@ public final class TickConsumer {
      */
     private final BatchWriter writer;
     private boolean pausedForBackpressure;
-    /** Offsets of everything written whose commit was not confirmed synchronously. */
-    private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
-    /** An asynchronous commit failed: {@link #retryFailedCommit()} sends {@link #written} again at this time. */
-    private boolean commitFailed;
-    private long commitRetryNanos;
+    /** The commit stage: offsets of written batches only. */
+    private final OffsetCommitter committer;
     private StoreException.Fatal fatalInListener;
     private long lastIdleCheckNanos = System.nanoTime();
 
@@ -85,13 +75,14 @@ public final class TickConsumer {
         this.consumer = consumer;
         this.store = store;
         this.metrics = metrics;
-        this.faults = Faults.fromSystemProperty();
+        Faults faults = Faults.fromSystemProperty();
         this.topic = config.topic;
         this.backoff = new Backoff(config.retryInitial, config.retryMax);
         this.shutdownTimeout = config.shutdownTimeout;
         this.idleClose = config.idleClose;
         this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.linger.toNanos());
         this.writer = new BatchWriter(store, deadLetters, metrics, faults, backoff);
+        this.committer = new OffsetCommitter(consumer, metrics, faults);
     }
 
     /** Asks the loop to finish the batch in hand, commit and return. Safe from any thread. */
@@ -118,7 +109,7 @@ public final class TickConsumer {
                     writer.submit(open.drain());
                 }
                 backpressure();
-                retryFailedCommit();
+                committer.retryFailed();
                 closeIdleFiles();
             }
             // in order: the batch in flight, then the one collected since
@@ -130,7 +121,7 @@ public final class TickConsumer {
                 log.info("stopping: writing the {} records in hand", open.size());
                 processDecoded(open.drain());
             }
-            commitSync(consumer.assignment());
+            committer.commitSync(consumer.assignment());
             log.info("stopped; every record read was stored and committed");
             return EXIT_OK;
         } catch (ShutdownExpired e) {
@@ -147,7 +138,7 @@ public final class TickConsumer {
 
     /** Settles the batch in flight once written (its offsets are committed); false while it is still written. */
     private boolean reap(long waitNanos) throws StoreException {
-        return writer.settle(waitNanos, this::commitAsync);
+        return writer.settle(waitNanos, committer::commitAsync);
     }
 
     /** While a whole batch waits for the writer, fetch nothing more (but keep polling). */
@@ -193,7 +184,7 @@ public final class TickConsumer {
         try {
             writeWithRetry(inHand);
             if (!inHand.isEmpty()) {
-                commitAsync(inHand);
+                committer.commitAsync(inHand);
             }
         } finally {
             inHand = null;
@@ -271,91 +262,6 @@ public final class TickConsumer {
         }
     }
 
-    /**
-     * Commits a written batch's offsets without waiting for the answer, so the next batch is
-     * written meanwhile; commits are sent in order, and a failed one is covered by the next, or by
-     * the synchronous commit before partitions are handed over and at stop.
-     */
-    private void commitAsync(DecodedBatch batch) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(batch.offsets());
-        offsets.keySet().retainAll(consumer.assignment());
-        if (offsets.isEmpty()) {
-            return;
-        }
-        written.putAll(offsets);
-        faults.beforeOffsetCommit();
-        int records = batch.records();
-        long[] timestamps = batch.recordTimestamps();
-        consumer.commitAsync(offsets, (committed, error) -> {
-            if (error == null) {
-                metrics.committed(records, timestamps);
-            } else {
-                commitFailedAt(error);
-            }
-        });
-    }
-
-    /** Runs on this thread: the client calls commit callbacks from poll and commit calls. */
-    private void commitFailedAt(Exception error) {
-        if (!commitFailed) {
-            log.warn("offset commit failed; retried in {} ms, and redelivered ticks are skipped: {}",
-                    COMMIT_RETRY_NANOS / 1_000_000, error.toString());
-        }
-        commitFailed = true;
-        commitRetryNanos = System.nanoTime() + COMMIT_RETRY_NANOS;
-    }
-
-    /**
-     * Sends the written offsets again after a failed asynchronous commit (a rebalance in progress,
-     * the broker away). Waiting for the next batch to cover it is not enough: a partition that
-     * receives no further records (a drained backlog, a quiet symbol) would stay short of its end
-     * offset until the next hand-over or stop, its lag never reaching zero.
-     */
-    private void retryFailedCommit() {
-        if (!commitFailed || System.nanoTime() - commitRetryNanos < 0) {
-            return;
-        }
-        commitFailed = false;
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
-        offsets.keySet().retainAll(consumer.assignment());
-        if (offsets.isEmpty()) {
-            return;
-        }
-        consumer.commitAsync(offsets, (committed, error) -> {
-            if (error == null) {
-                log.info("offset commit retried successfully for {}", committed.keySet());
-            } else {
-                commitFailedAt(error);
-            }
-        });
-    }
-
-    /** Commits synchronously the offsets written for some partitions: before they are handed over, and at stop. */
-    private void commitSync(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
-        offsets.keySet().retainAll(partitions);
-        if (offsets.isEmpty()) {
-            return;
-        }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                consumer.commitSync(offsets);
-                written.keySet().removeAll(partitions);
-                return;
-            } catch (WakeupException e) {
-                if (attempt < 3) {
-                    continue; // a stop request consumed by this call: commit anyway
-                }
-            } catch (CommitFailedException e) {
-                log.warn("offset commit rejected after a rebalance; the stored ticks will be skipped when redelivered: {}",
-                        e.getMessage());
-            } catch (KafkaException e) {
-                log.warn("offset commit failed; redelivered ticks will be skipped: {}", e.toString());
-            }
-            return;
-        }
-    }
-
     private void closeIdleFiles() {
         long now = System.nanoTime();
         if (now - lastIdleCheckNanos > Duration.ofSeconds(10).toNanos()) {
@@ -388,7 +294,7 @@ public final class TickConsumer {
             if (inHand != null) {
                 // a write is failing: give the batch in hand up for these partitions; their new owner reads it again
                 inHand.dropPartitions(partitions);
-                commitSync(partitions);
+                committer.commitSync(partitions);
                 return;
             }
             // the batch in flight first: a later record of a partition is never stored before an earlier one
@@ -408,13 +314,13 @@ public final class TickConsumer {
                     open.take(partitions);
                     log.warn("the batch in flight for {} is still being written; their later records are given up "
                             + "uncommitted and read again by their new owner", partitions);
-                    commitSync(partitions);
+                    committer.commitSync(partitions);
                     return;
                 }
             }
             // then what was collected since: written and committed before the hand-over
             writeForHandOver(open.take(partitions), partitions);
-            commitSync(partitions);
+            committer.commitSync(partitions);
         }
 
         /** Writes a batch of revoked partitions with a few quick retries; false when it could not. */
@@ -425,12 +331,7 @@ public final class TickConsumer {
             for (int attempt = 1; attempt <= REVOCATION_ATTEMPTS; attempt++) {
                 try {
                     writer.writeOnce(batch);
-                    Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
-                    offsets.keySet().retainAll(partitions);
-                    written.putAll(offsets);
-                    faults.beforeOffsetCommit();
-                    commitSync(partitions);
-                    metrics.committed(batch.records(), batch.recordTimestamps());
+                    committer.commitSync(batch, partitions);
                     return true;
                 } catch (StoreException.Retriable | DeadLetters.PublishException e) {
                     log.warn("writing {} records of revoked partitions failed (attempt {}): {}", batch.records(),
@@ -462,7 +363,7 @@ public final class TickConsumer {
             if (writer.busy() && partitions.containsAll(writer.partitionsInFlight())) {
                 writer.abandon();
             }
-            written.keySet().removeAll(partitions); // no longer ours to commit
+            committer.forget(partitions);
         }
 
         @Override
