@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * a redelivered record (after a crash between the SQLite and the Kafka commit, a rebalance, a
  * crash between two day files of one batch) is skipped only if its own day file covers its offset.
  *
- * <p>A failed write is retried with exponential backoff; between attempts the partitions are
- * paused and the loop keeps polling, so the consumer stays in its group. Not thread safe, except
- * {@link #requestStop()}, which any thread may call.
+ * <p>A failed write is retried by the writer thread with exponential backoff; meanwhile this loop
+ * keeps polling (the partitions paused once a whole batch waits), so the consumer stays in its
+ * group, also while it stops. Not thread safe, except {@link #requestStop()}, which any thread may call.
  */
 public final class TickConsumer {
 
@@ -56,8 +56,6 @@ public final class TickConsumer {
 
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
-    /** Written synchronously (at stop, at hand-over) by this thread, with retries that keep polling. */
-    private DecodedBatch inHand;
     /**
      * The pipeline: while the writer thread stores the batch in flight, this thread polls and
      * decodes the next one. Batches are written strictly in order, one at a time: a later record
@@ -112,14 +110,13 @@ public final class TickConsumer {
                 committer.retryFailed();
                 closeIdleFiles();
             }
-            // in order: the batch in flight, then the one collected since
-            if (!reap(stopDeadlineNanos - System.nanoTime())) {
-                writer.abandon();
-                throw new ShutdownExpired();
-            }
+            // in order: the batch in flight, then the one collected since, both by the writer thread
+            consumer.pause(consumer.assignment());
+            awaitWriter();
             if (!open.isEmpty()) {
                 log.info("stopping: writing the {} records in hand", open.size());
-                processDecoded(open.drain());
+                writer.submit(open.drain());
+                awaitWriter();
             }
             committer.commitSync(consumer.assignment());
             log.info("stopped; every record read was stored and committed");
@@ -166,7 +163,7 @@ public final class TickConsumer {
         if (fatalInListener != null) {
             throw fatalInListener;
         }
-        if (metrics.notReadyReason() != null && inHand == null && !writer.failing()) {
+        if (metrics.notReadyReason() != null && !writer.failing()) {
             metrics.ready();
         }
         open.addAll(records, System.nanoTime());
@@ -178,78 +175,22 @@ public final class TickConsumer {
         }
     }
 
-    /** Writes a batch on this thread, retrying while polling, and commits it. */
-    private void processDecoded(DecodedBatch batch) throws ShutdownExpired, StoreException {
-        inHand = batch;
-        try {
-            writeWithRetry(inHand);
-            if (!inHand.isEmpty()) {
-                committer.commitAsync(inHand);
-            }
-        } finally {
-            inHand = null;
-            Set<TopicPartition> paused = consumer.paused();
-            if (!paused.isEmpty()) {
-                consumer.resume(paused);
-            }
-            pausedForBackpressure = false;
-        }
-    }
-
-    /** Retries until written; throws only what retrying cannot fix, or when the shutdown deadline passes. */
-    private void writeWithRetry(DecodedBatch batch) throws ShutdownExpired, StoreException {
-        int attempt = 0;
-        while (true) {
-            try {
-                writer.writeOnce(batch);
-                if (attempt > 0) {
-                    log.info("write succeeded after {} retries", attempt);
-                    metrics.ready();
-                }
-                return;
-            } catch (StoreException.Retriable | DeadLetters.PublishException e) {
-                attempt++;
-                metrics.retried();
-                metrics.notReady("writes failing: " + e.getMessage());
-                Duration delay = backoff.delay(attempt);
-                log.warn("attempt {} to store a batch of {} records failed, retrying in {} ms: {}",
-                        attempt, batch.records(), delay.toMillis(), e.getMessage());
-                waitPolling(delay);
-                if (batch.isEmpty()) {
-                    log.info("every partition of the failing batch was revoked; the new owner reads it again");
-                    return;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ShutdownExpired();
-            }
-        }
-    }
-
     /**
-     * Waits out a retry delay while staying in the group: every partition is paused and the loop
-     * keeps polling, which also runs rebalance callbacks.
+     * At stop: waits until the writer has stored and settled its batch, retrying as long as it
+     * takes, while polling the paused partitions so that the consumer stays in its group. When the
+     * shutdown deadline passes first, the batch is given up uncommitted.
      */
-    private void waitPolling(Duration delay) throws ShutdownExpired {
-        consumer.pause(consumer.assignment());
-        long deadline = System.nanoTime() + delay.toNanos();
-        while (true) {
-            long now = System.nanoTime();
-            if (stopping && now - stopDeadlineNanos > 0) {
+    private void awaitWriter() throws ShutdownExpired, StoreException {
+        while (!reap(0)) {
+            long remaining = stopDeadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                writer.abandon();
                 throw new ShutdownExpired();
             }
-            long remaining = deadline - now;
-            if (stopping) {
-                remaining = Math.min(remaining, stopDeadlineNanos - now);
-            }
-            if (remaining <= 0) {
-                return;
-            }
             try {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofNanos(remaining));
-                rewind(records);
+                rewind(consumer.poll(Duration.ofNanos(Math.min(remaining, IN_FLIGHT_POLL_NANOS))));
             } catch (WakeupException e) {
-                // a stop request: keep retrying until the shutdown deadline
+                // a stop request consumed by this poll: the stop is under way
             }
         }
     }
@@ -291,12 +232,6 @@ public final class TickConsumer {
                 return;
             }
             log.info("partitions revoked: {}", partitions);
-            if (inHand != null) {
-                // a write is failing: give the batch in hand up for these partitions; their new owner reads it again
-                inHand.dropPartitions(partitions);
-                committer.commitSync(partitions);
-                return;
-            }
             // the batch in flight first: a later record of a partition is never stored before an earlier one
             if (writer.busy() && !Collections.disjoint(writer.partitionsInFlight(), partitions)) {
                 boolean settled;
@@ -356,9 +291,6 @@ public final class TickConsumer {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             log.warn("partitions lost: {}; their uncommitted records will be read again by their new owner", partitions);
-            if (inHand != null) {
-                inHand.dropPartitions(partitions);
-            }
             open.take(partitions);
             if (writer.busy() && partitions.containsAll(writer.partitionsInFlight())) {
                 writer.abandon();
@@ -372,8 +304,8 @@ public final class TickConsumer {
                 return;
             }
             log.info("partitions assigned: {}", partitions);
-            if (inHand != null || pausedForBackpressure) {
-                consumer.pause(partitions); // no new records while the batch in hand cannot be written
+            if (stopping || pausedForBackpressure) {
+                consumer.pause(partitions); // no new records while a whole batch waits, nor once stopping
             }
         }
 
