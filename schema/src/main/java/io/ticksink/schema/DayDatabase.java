@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
@@ -318,8 +319,13 @@ public final class DayDatabase implements AutoCloseable {
 
     /** Sorts an SQLite failure by what the caller should do about it. */
     static StoreException classify(String action, SQLException e) {
-        int code = e instanceof SQLiteException se ? se.getResultCode().code & 0xff : e.getErrorCode() & 0xff;
+        int extended = e instanceof SQLiteException se ? se.getResultCode().code : e.getErrorCode();
+        int code = extended & 0xff;
         String message = "cannot " + action + ": " + e.getMessage();
+        if (extended == SQLiteErrorCode.SQLITE_READONLY_ROLLBACK.code) {
+            // only a read-only connection sees this: the file's creator died in its first transaction
+            message += "; a writer was killed while creating the file, and the next writer to open it rolls that back";
+        }
         return switch (code) {
             // busy or locked by another connection, I/O error, disk full, read-only or
             // unopenable file (a remount or a permission fix): an operator or time fixes these
