@@ -128,14 +128,6 @@ public final class DecodedBatch {
     }
 
     /**
-     * Forgets everything of partitions this consumer no longer owns: their records will be read
-     * again by the new owner, from the last committed offset.
-     */
-    public void dropPartitions(Collection<TopicPartition> partitions) {
-        take(partitions);
-    }
-
-    /**
      * Moves the ticks, rejects and offsets of some partitions into a batch of their own, for
      * writing them before those partitions are handed over.
      */

@@ -54,17 +54,22 @@ class BatchDecoderTest {
     }
 
     @Test
-    void droppingARevokedPartitionForgetsItsTicksRejectsAndOffsets() {
+    void takingARevokedPartitionMovesItsTicksRejectsAndOffsetsIntoABatchOfTheirOwn() {
         DecodedBatch batch = decoder.decode(List.of(
                 rec(0, 0, "EURUSD", "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}"),
                 rec(1, 0, "GBPUSD", "{\"timestamp\":\"2026-01-20T10:00:00Z\",\"bid\":1,\"ask\":2}"),
                 rec(1, 1, "GBPUSD", "bad")));
 
-        batch.dropPartitions(Set.of(new TopicPartition("ticks", 1)));
+        DecodedBatch taken = batch.take(Set.of(new TopicPartition("ticks", 1)));
 
         assertThat(batch.days()).containsExactly(LocalDate.of(2026, 1, 19));
         assertThat(batch.rejected()).isEmpty();
         assertThat(batch.offsets()).containsOnlyKeys(new TopicPartition("ticks", 0));
+        assertThat(batch.records()).isEqualTo(1);
+        assertThat(taken.days()).containsExactly(LocalDate.of(2026, 1, 20));
+        assertThat(taken.rejected()).extracting(DecodedBatch.Rejected::reason).containsExactly("NOT_JSON");
+        assertThat(taken.offsets()).containsExactly(java.util.Map.entry(new TopicPartition("ticks", 1), new OffsetAndMetadata(2)));
+        assertThat(taken.records()).isEqualTo(2);
     }
 
     @Test
