@@ -192,6 +192,9 @@ public final class TickConsumer {
             } catch (WakeupException e) {
                 // a stop request consumed by this poll: the stop is under way
             }
+            if (fatalInListener != null) {
+                throw fatalInListener;
+            }
         }
     }
 
