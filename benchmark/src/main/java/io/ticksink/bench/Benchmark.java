@@ -46,6 +46,11 @@ public final class Benchmark implements Callable<Integer> {
             description = "Compression of the published ticks, the producers' choice (default: ${DEFAULT-VALUE}).")
     String compression;
 
+    @Option(names = "--archive-ticks", defaultValue = "4000000",
+            description = "Ticks of the migrator's archives, 128 files and one file; (b) and (b'') are measured again "
+                    + "with as many rows for the comparison (default: ${DEFAULT-VALUE}).")
+    long archiveTicks;
+
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -95,7 +100,6 @@ public final class Benchmark implements Callable<Integer> {
     boolean drainOnly;
 
     private final Map<String, String> results = new LinkedHashMap<>();
-    private double bareInsertFull;
     /** One client for the offsets polled while the consumer runs: a new one per look would load the machine. */
     private Admin admin;
 
@@ -114,10 +118,7 @@ public final class Benchmark implements Callable<Integer> {
         System.out.printf("ticksink benchmark: %,d ticks, %d partitions, %d symbols, compression %s, %d cores, %s%n", ticks,
                 partitions, symbols, compression, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.version"));
-        if (migratorOnly) {
-            bareInsertFull = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 20_000, "FULL").warm();
-            report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL", "%,.0f ticks/s", bareInsertFull);
-        } else {
+        if (!migratorOnly) {
             kafkaRuns();
         }
         if (!drainOnly) {
@@ -160,13 +161,18 @@ public final class Benchmark implements Callable<Integer> {
 
     private void migratorRuns() throws Exception {
         if (Files.exists(migratorJar)) {
-            double bMigrator = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 50_000, "NORMAL").warm();
-            report("(b'') bare sqlite-jdbc insert, 50,000-row transactions, synchronous=NORMAL (the migrator's)",
+            // the loops insert as many rows as the archive holds: a larger file is slower to insert into
+            String rows = String.format("%,d rows", archiveTicks);
+            double b = Bare.insert(workDir.resolve("bare"), drainWarmup, archiveTicks, symbols, 20_000, "FULL").warm();
+            report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL, " + rows, "%,.0f ticks/s", b);
+            double bMigrator = Bare.insert(workDir.resolve("bare"), drainWarmup, archiveTicks, symbols, 50_000, "NORMAL")
+                    .warm();
+            report("(b'') same, 50,000-row transactions, synchronous=NORMAL (the migrator's), " + rows,
                     "%,.0f ticks/s", bMigrator);
-            double e = migrate("archive", symbols, 2, (int) (ticks / symbols / 2));
+            double e = migrate("archive", symbols, 2, (int) (archiveTicks / symbols / 2));
             report("(e)/(b'')", "%.2f", e / bMigrator);
-            report("(e)/(b)", "%.2f", e / bareInsertFull);
-            migrate("one-file", 1, 1, (int) Math.min(4 * ticks, 4_000_000));
+            report("(e)/(b)", "%.2f", e / b);
+            migrate("one-file", 1, 1, (int) archiveTicks);
         } else {
             System.out.println("(e) skipped: " + migratorJar + " is missing; build it with mvn package");
         }
@@ -193,7 +199,6 @@ public final class Benchmark implements Callable<Integer> {
         }
         double a = median(as.stream().mapToDouble(Bare.Rates::warm));
         double b = median(bs.stream().mapToDouble(Bare.Rates::warm));
-        bareInsertFull = b;
         String of = String.format(" (median of %d)", rounds);
         report("(a) bare KafkaConsumer, poll + parse, store nothing" + of, "%,.0f ticks/s", a);
         report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL" + of, "%,.0f ticks/s", b);
