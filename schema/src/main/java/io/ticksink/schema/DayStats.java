@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.TreeMap;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Aggregates over one day file, for checks such as the migrator's {@code --verify}. Each call
@@ -18,8 +20,10 @@ public final class DayStats {
     }
 
     /**
-     * The number of ticks per symbol in the file, sorted by symbol. A file whose schema was never
-     * committed (its creator was killed while creating it) holds no ticks.
+     * The number of ticks per symbol in the file, sorted by symbol. A file whose creator was killed
+     * while creating it holds no ticks: its schema was never committed, or its first transaction
+     * left a rollback journal that this read-only connection cannot roll back (the next writer to
+     * open the file does).
      */
     public static Map<String, Long> countsBySymbol(Path file) throws StoreException {
         try (Connection c = DayReader.connect(file); Statement st = c.createStatement()) {
@@ -37,6 +41,9 @@ public final class DayStats {
             }
             return counts;
         } catch (SQLException e) {
+            if (e instanceof SQLiteException se && se.getResultCode() == SQLiteErrorCode.SQLITE_READONLY_ROLLBACK) {
+                return new TreeMap<>(); // day files are in WAL mode from their first commit on
+            }
             throw DayDatabase.classify("count ticks per symbol in " + file, e);
         }
     }
