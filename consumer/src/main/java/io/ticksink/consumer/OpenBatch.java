@@ -41,8 +41,7 @@ final class OpenBatch {
 
     /** Whether the batch should be written now. */
     boolean isReady(long nowNanos) {
-        int records = batch.records();
-        return records >= batchSize || (records > 0 && nowNanos - firstAddedNanos >= lingerNanos);
+        return isFull() || (!isEmpty() && nowNanos - firstAddedNanos >= lingerNanos);
     }
 
     /** Whether it holds a whole batch: no more should be fetched until it is handed to the writer. */

@@ -16,6 +16,13 @@ class BatchDecoderTest {
 
     private final BatchDecoder decoder = new BatchDecoder();
 
+    /** Decodes the records into one batch, as the open batch does poll after poll. */
+    private DecodedBatch decode(List<ConsumerRecord<byte[], byte[]>> records) {
+        DecodedBatch batch = new DecodedBatch(records.size());
+        records.forEach(record -> decoder.decodeInto(batch, record));
+        return batch;
+    }
+
     private static ConsumerRecord<byte[], byte[]> rec(int partition, long offset, String key, String value) {
         return new ConsumerRecord<>("ticks", partition, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8));
@@ -23,7 +30,7 @@ class BatchDecoderTest {
 
     @Test
     void ticksAreRoutedToTheDayOfTheirOwnTimestampPerPartition() {
-        DecodedBatch batch = decoder.decode(List.of(
+        DecodedBatch batch = decode(List.of(
                 rec(0, 10, "EURUSD", "{\"timestamp\":\"2026-01-19T23:59:59.999Z\",\"bid\":1,\"ask\":2}"),
                 rec(0, 11, "EURUSD", "{\"timestamp\":\"2026-01-20T00:00:00Z\",\"bid\":1,\"ask\":2}"),
                 rec(1, 5, "GBPUSD", "{\"timestamp\":\"2026-01-20T01:00:00+02:00\",\"bid\":1,\"ask\":2}")));
@@ -41,7 +48,7 @@ class BatchDecoderTest {
 
     @Test
     void rejectedRecordsAreKeptWithTheirReasonAndTheirOffsetsAreCovered() {
-        DecodedBatch batch = decoder.decode(List.of(
+        DecodedBatch batch = decode(List.of(
                 rec(0, 0, "EURUSD", "garbage"),
                 rec(0, 1, null, "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}"),
                 rec(0, 2, "EURUSD", null)));
@@ -55,7 +62,7 @@ class BatchDecoderTest {
 
     @Test
     void takingARevokedPartitionMovesItsTicksRejectsAndOffsetsIntoABatchOfTheirOwn() {
-        DecodedBatch batch = decoder.decode(List.of(
+        DecodedBatch batch = decode(List.of(
                 rec(0, 0, "EURUSD", "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}"),
                 rec(1, 0, "GBPUSD", "{\"timestamp\":\"2026-01-20T10:00:00Z\",\"bid\":1,\"ask\":2}"),
                 rec(1, 1, "GBPUSD", "bad")));
@@ -74,7 +81,7 @@ class BatchDecoderTest {
 
     @Test
     void aWrittenDayIsNotWrittenAgainOnRetry() {
-        DecodedBatch batch = decoder.decode(List.of(
+        DecodedBatch batch = decode(List.of(
                 rec(0, 0, "EURUSD", "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}"),
                 rec(0, 1, "EURUSD", "{\"timestamp\":\"2026-01-20T10:00:00Z\",\"bid\":1,\"ask\":2}")));
         batch.written(LocalDate.of(2026, 1, 19));
