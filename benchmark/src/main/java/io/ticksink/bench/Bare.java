@@ -74,20 +74,8 @@ final class Bare {
         return new Rates(parsed / ((end - start) / 1e9), (expected - warmup) / ((end - warmStart) / 1e9));
     }
 
-    /**
-     * (b) A single-threaded sqlite-jdbc loop inserting already-parsed ticks into the same schema
-     * with the same PRAGMAs, {@code transactionSize} rows per transaction. The cold rate is a first
-     * run of {@code warmup} ticks into a file of its own, the warm rate the timed run that follows.
-     */
-    static Rates insert(Path dir, long warmup, long count, int symbols, int transactionSize, String synchronous)
-            throws Exception {
-        double cold = warmup > 0 ? insert(dir, warmup, symbols, transactionSize, synchronous) : Double.NaN;
-        return new Rates(cold, insert(dir, count, symbols, transactionSize, synchronous));
-    }
-
-    /** One run of the loop into a new file; returns ticks/s. */
-    private static double insert(Path dir, long count, int symbols, int transactionSize, String synchronous)
-            throws Exception {
+    /** Already-parsed ticks for (b): the synthetic ticks of one day, decoded by the same decoder. */
+    static List<Tick> ticks(long count, int symbols) throws TickRejectedException {
         SyntheticTicks source = Workload.ticks(count, symbols, 7);
         TickDecoder decoder = new TickDecoder();
         List<Tick> ticks = new ArrayList<>((int) count);
@@ -95,6 +83,23 @@ final class Bare {
             String key = source.nextSymbol();
             ticks.add(decoder.decode(source.next().getBytes(StandardCharsets.UTF_8), key));
         }
+        return ticks;
+    }
+
+    /**
+     * (b) A single-threaded sqlite-jdbc loop inserting already-parsed ticks into the same schema
+     * with the same PRAGMAs, {@code transactionSize} rows per transaction. The cold rate is a first
+     * run of the warm-up ticks into a file of its own, the warm rate the timed run that follows.
+     */
+    static Rates insert(Path dir, List<Tick> warmup, List<Tick> timed, int transactionSize, String synchronous)
+            throws Exception {
+        double cold = warmup.isEmpty() ? Double.NaN : insert(dir, warmup, transactionSize, synchronous);
+        return new Rates(cold, insert(dir, timed, transactionSize, synchronous));
+    }
+
+    /** One run of the loop into a new file; returns ticks/s. */
+    private static double insert(Path dir, List<Tick> ticks, int transactionSize, String synchronous)
+            throws Exception {
         Files.createDirectories(dir);
         Path file = dir.resolve("bare-" + synchronous + ".db");
         Files.deleteIfExists(file);
@@ -142,7 +147,7 @@ final class Bare {
                 }
                 c.commit();
             }
-            return count / ((System.nanoTime() - start) / 1e9);
+            return ticks.size() / ((System.nanoTime() - start) / 1e9);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.ticksink.bench;
 
 import io.ticksink.kafka.EmbeddedKafka;
+import io.ticksink.schema.Tick;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,23 +137,18 @@ public final class Benchmark implements Callable<Integer> {
              Admin offsets = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             admin = offsets;
             String bootstrap = kafka.bootstrapServers();
-            kafka.createTopic("drain", partitions);
-            long t0 = System.nanoTime();
-            Workload.preload(bootstrap, "drain", drainWarmup, ticks, symbols, compression);
-            System.out.printf("pre-loaded %,d + %,d ticks in %.1f s%n", drainWarmup, ticks, (System.nanoTime() - t0) / 1e9);
-
-            if (drainOnly) {
-                report(List.of(drain(bootstrap, 1)));
-                return;
-            }
-            if (skipDrain) {
-                for (int rate : rates) {
-                    latency(kafka, rate);
+            if (!skipDrain) {
+                kafka.createTopic("drain", partitions);
+                long t0 = System.nanoTime();
+                Workload.preload(bootstrap, "drain", drainWarmup, ticks, symbols, compression);
+                System.out.printf("pre-loaded %,d + %,d ticks in %.1f s%n", drainWarmup, ticks,
+                        (System.nanoTime() - t0) / 1e9);
+                if (drainOnly) {
+                    report(List.of(drain(bootstrap, 1)));
+                    return;
                 }
-                return;
+                drainRounds(bootstrap);
             }
-            drainRounds(bootstrap);
-
             for (int rate : rates) {
                 latency(kafka, rate);
             }
@@ -163,10 +159,11 @@ public final class Benchmark implements Callable<Integer> {
         if (Files.exists(migratorJar)) {
             // the loops insert as many rows as the archive holds: a larger file is slower to insert into
             String rows = String.format("%,d rows", archiveTicks);
-            double b = Bare.insert(workDir.resolve("bare"), drainWarmup, archiveTicks, symbols, 20_000, "FULL").warm();
+            List<Tick> warmup = Bare.ticks(drainWarmup, symbols);
+            List<Tick> archived = Bare.ticks(archiveTicks, symbols);
+            double b = Bare.insert(workDir.resolve("bare"), warmup, archived, 20_000, "FULL").warm();
             report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL, " + rows, "%,.0f ticks/s", b);
-            double bMigrator = Bare.insert(workDir.resolve("bare"), drainWarmup, archiveTicks, symbols, 50_000, "NORMAL")
-                    .warm();
+            double bMigrator = Bare.insert(workDir.resolve("bare"), warmup, archived, 50_000, "NORMAL").warm();
             report("(b'') same, 50,000-row transactions, synchronous=NORMAL (the migrator's), " + rows,
                     "%,.0f ticks/s", bMigrator);
             double e = migrate("archive", symbols, 2, (int) (archiveTicks / symbols / 2));
@@ -186,9 +183,11 @@ public final class Benchmark implements Callable<Integer> {
         List<Bare.Rates> as = new ArrayList<>();
         List<Bare.Rates> bs = new ArrayList<>();
         List<Drain> cs = new ArrayList<>();
+        List<Tick> warmup = Bare.ticks(drainWarmup, symbols);
+        List<Tick> timed = Bare.ticks(ticks, symbols);
         for (int round = 1; round <= rounds; round++) {
             Bare.Rates a = Bare.pollAndParse(bootstrap, "drain", partitions, drainWarmup, drainWarmup + ticks);
-            Bare.Rates b = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 20_000, "FULL");
+            Bare.Rates b = Bare.insert(workDir.resolve("bare"), warmup, timed, 20_000, "FULL");
             Drain c = drain(bootstrap, round);
             as.add(a);
             bs.add(b);
@@ -202,7 +201,7 @@ public final class Benchmark implements Callable<Integer> {
         String of = String.format(" (median of %d)", rounds);
         report("(a) bare KafkaConsumer, poll + parse, store nothing" + of, "%,.0f ticks/s", a);
         report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL" + of, "%,.0f ticks/s", b);
-        double bNormal = Bare.insert(workDir.resolve("bare"), drainWarmup, ticks, symbols, 20_000, "NORMAL").warm();
+        double bNormal = Bare.insert(workDir.resolve("bare"), warmup, timed, 20_000, "NORMAL").warm();
         report("(b') same, synchronous=NORMAL", "%,.0f ticks/s", bNormal);
         report(cs);
         double c = median(cs.stream().mapToDouble(Drain::warm));
