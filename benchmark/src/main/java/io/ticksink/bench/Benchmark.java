@@ -94,6 +94,12 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--skip-drain", description = "Only the latency runs.")
     boolean skipDrain;
 
+    @Option(names = "--skip-latency", description = "No latency runs (d).")
+    boolean skipLatency;
+
+    @Option(names = "--skip-migrator", description = "No migrator runs (e).")
+    boolean skipMigrator;
+
     @Option(names = "--migrator-only", description = "Only (b'') and the migrator runs.")
     boolean migratorOnly;
 
@@ -122,7 +128,7 @@ public final class Benchmark implements Callable<Integer> {
         if (!migratorOnly) {
             kafkaRuns();
         }
-        if (!drainOnly) {
+        if (!drainOnly && !skipMigrator) {
             migratorRuns();
         }
         System.out.println();
@@ -149,8 +155,10 @@ public final class Benchmark implements Callable<Integer> {
                 }
                 drainRounds(bootstrap);
             }
-            for (int rate : rates) {
-                latency(kafka, rate);
+            if (!skipLatency) {
+                for (int rate : rates) {
+                    latency(kafka, rate);
+                }
             }
         }
     }

@@ -4,6 +4,7 @@ import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickDecoder;
 import io.ticksink.schema.TickRejectedException;
+import java.nio.ByteBuffer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -17,7 +18,7 @@ public final class BatchDecoder {
     private final TickDecoder decoder = new TickDecoder();
 
     /** Decodes one record and adds it to a batch, as a tick or as a rejected record. */
-    public void decodeInto(DecodedBatch batch, ConsumerRecord<byte[], byte[]> record) {
+    public void decodeInto(DecodedBatch batch, ConsumerRecord<byte[], ByteBuffer> record) {
         try {
             Tick tick = decoder.decodeRecord(record.value(), record.key());
             batch.addTick(record, DayFiles.day(tick.timestampMillis()), tick);

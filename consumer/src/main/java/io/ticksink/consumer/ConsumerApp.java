@@ -2,6 +2,7 @@ package io.ticksink.consumer;
 
 import io.ticksink.schema.TickStore;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +40,12 @@ public final class ConsumerApp implements AutoCloseable {
     private final TickStore store;
     private final ConsumerMetrics metrics;
     private final HealthServer http;
-    private final KafkaConsumer<byte[], byte[]> kafkaConsumer;
+    private final KafkaConsumer<byte[], ByteBuffer> kafkaConsumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final TickConsumer consumer;
 
     private ConsumerApp(ConsumerConfig config, TickStore store, ConsumerMetrics metrics, HealthServer http,
-                        KafkaConsumer<byte[], byte[]> kafkaConsumer, KafkaProducer<byte[], byte[]> producer) {
+                        KafkaConsumer<byte[], ByteBuffer> kafkaConsumer, KafkaProducer<byte[], byte[]> producer) {
         this.config = config;
         this.store = store;
         this.metrics = metrics;
@@ -63,7 +65,7 @@ public final class ConsumerApp implements AutoCloseable {
         TickStore store = new TickStore(config.dataDir, config.storeOptions());
         ConsumerMetrics metrics = new ConsumerMetrics(store);
         HealthServer http = null;
-        KafkaConsumer<byte[], byte[]> kafkaConsumer = null;
+        KafkaConsumer<byte[], ByteBuffer> kafkaConsumer = null;
         KafkaProducer<byte[], byte[]> producer = null;
         try {
             if (config.httpPort >= 0) {
@@ -71,7 +73,7 @@ public final class ConsumerApp implements AutoCloseable {
                 log.info("metrics and health on http://{}:{}/metrics", config.httpAddress, http.port());
             }
             kafkaConsumer = new KafkaConsumer<>(consumerProperties(config, bootstrap),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                    new ByteArrayDeserializer(), new ByteBufferDeserializer());
             producer = new KafkaProducer<>(producerProperties(config, bootstrap),
                     new ByteArraySerializer(), new ByteArraySerializer());
             return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer);
@@ -156,7 +158,7 @@ public final class ConsumerApp implements AutoCloseable {
         return p;
     }
 
-    private static void closeQuietly(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer) {
+    private static void closeQuietly(KafkaConsumer<byte[], ByteBuffer> consumer, KafkaProducer<byte[], byte[]> producer) {
         try {
             if (consumer != null) {
                 consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));

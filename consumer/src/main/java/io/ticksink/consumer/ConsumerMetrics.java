@@ -79,15 +79,12 @@ public final class ConsumerMetrics {
     }
 
     /**
-     * A batch's offsets were committed; {@code recordTimestamps} are its records' Kafka timestamps.
-     * The latency histogram takes at most {@value #LATENCY_SAMPLES_PER_BATCH} of them, evenly spread,
-     * so its cost does not grow with the batch.
+     * A batch's offsets were committed; {@code recordTimestamps} are the Kafka timestamps of a sample
+     * of its records, at most {@value #LATENCY_SAMPLES_PER_BATCH}, so the cost does not grow with the batch.
      */
     public void committed(int records, long[] recordTimestamps) {
         long now = System.currentTimeMillis();
-        int step = Math.max(1, recordTimestamps.length / LATENCY_SAMPLES_PER_BATCH);
-        for (int i = 0; i < recordTimestamps.length; i += step) {
-            long ts = recordTimestamps[i];
+        for (long ts : recordTimestamps) {
             if (ts > 0) {
                 commitLatency.record(Math.max(0, now - ts), TimeUnit.MILLISECONDS);
             }

@@ -1,6 +1,7 @@
 package io.ticksink.consumer;
 
 import io.ticksink.schema.StreamChunk;
+import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,7 +39,9 @@ public final class DecodedBatch {
     private StreamChunk lastChunk;
     private int records;
     private int ticks;
+    /** Kafka timestamps of the records added, in order; {@link #take} leaves them behind. */
     private long[] recordTimestamps;
+    private int stamped;
 
     DecodedBatch() {
         this(256);
@@ -48,7 +51,7 @@ public final class DecodedBatch {
         recordTimestamps = new long[Math.max(expectedRecords, 16)];
     }
 
-    void addTick(ConsumerRecord<byte[], byte[]> record, LocalDate day, io.ticksink.schema.Tick tick) {
+    void addTick(ConsumerRecord<byte[], ByteBuffer> record, LocalDate day, io.ticksink.schema.Tick tick) {
         TopicPartition tp = partitionOf(record);
         StreamChunk chunk = lastChunk;
         if (chunk == null || !day.equals(lastDay)) {
@@ -63,7 +66,7 @@ public final class DecodedBatch {
     }
 
     /** Records come partition by partition and mostly of one day: the last partition, day and chunk are reused. */
-    private TopicPartition partitionOf(ConsumerRecord<byte[], byte[]> record) {
+    private TopicPartition partitionOf(ConsumerRecord<byte[], ByteBuffer> record) {
         TopicPartition tp = lastPartition;
         if (tp == null || tp.partition() != record.partition() || !tp.topic().equals(record.topic())) {
             tp = new TopicPartition(record.topic(), record.partition());
@@ -81,16 +84,29 @@ public final class DecodedBatch {
         lastDay = null;
     }
 
-    void addRejected(ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
-        rejected.add(new Rejected(record, reason, detail));
+    void addRejected(ConsumerRecord<byte[], ByteBuffer> record, String reason, String detail) {
+        rejected.add(new Rejected(copyOf(record), reason, detail));
         covered(record);
     }
 
-    private void covered(ConsumerRecord<byte[], byte[]> record) {
-        if (records == recordTimestamps.length) {
-            recordTimestamps = java.util.Arrays.copyOf(recordTimestamps, records * 2);
+    /** The record with its value copied out of the fetched buffer, for the dead-letter topic. */
+    private static ConsumerRecord<byte[], byte[]> copyOf(ConsumerRecord<byte[], ByteBuffer> record) {
+        ByteBuffer value = record.value();
+        byte[] bytes = null;
+        if (value != null) {
+            bytes = new byte[value.remaining()];
+            value.duplicate().get(bytes);
         }
-        recordTimestamps[records] = record.timestamp();
+        return new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                record.timestampType(), record.serializedKeySize(), record.serializedValueSize(), record.key(), bytes,
+                record.headers(), record.leaderEpoch());
+    }
+
+    private void covered(ConsumerRecord<byte[], ByteBuffer> record) {
+        if (stamped == recordTimestamps.length) {
+            recordTimestamps = java.util.Arrays.copyOf(recordTimestamps, stamped * 2);
+        }
+        recordTimestamps[stamped++] = record.timestamp();
         records++;
         TopicPartition tp = partitionOf(record);
         long[] next = lastNextOffset;
@@ -161,9 +177,18 @@ public final class DecodedBatch {
         return records;
     }
 
-    /** The Kafka timestamps (producer create time, or broker append time) of the batch's records. */
-    public long[] recordTimestamps() {
-        return java.util.Arrays.copyOf(recordTimestamps, records);
+    /**
+     * The Kafka timestamps (producer create time, or broker append time) of up to {@code max} of the
+     * records added to this batch, evenly spread: a sample, so its cost does not grow with the batch.
+     * A batch split off by {@link #take} has none.
+     */
+    public long[] recordTimestamps(int max) {
+        int step = Math.max(1, (stamped + max - 1) / max);
+        long[] sample = new long[(stamped + step - 1) / step];
+        for (int i = 0; i < sample.length; i++) {
+            sample[i] = recordTimestamps[i * step];
+        }
+        return sample;
     }
 
     public int ticks() {

@@ -1,5 +1,6 @@
 package io.ticksink.consumer;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,7 +29,7 @@ final class OffsetCommitter {
     private static final long RETRY_NANOS = Duration.ofSeconds(1).toNanos();
     private static final int WAKEUP_ATTEMPTS = 3;
 
-    private final Consumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], ByteBuffer> consumer;
     private final ConsumerMetrics metrics;
     private final Faults faults;
     /** Offsets of everything written whose commit was not confirmed synchronously. */
@@ -37,7 +38,7 @@ final class OffsetCommitter {
     private boolean failed;
     private long retryNanos;
 
-    OffsetCommitter(Consumer<byte[], byte[]> consumer, ConsumerMetrics metrics, Faults faults) {
+    OffsetCommitter(Consumer<byte[], ByteBuffer> consumer, ConsumerMetrics metrics, Faults faults) {
         this.consumer = consumer;
         this.metrics = metrics;
         this.faults = faults;
@@ -57,7 +58,7 @@ final class OffsetCommitter {
         written.putAll(offsets);
         faults.beforeOffsetCommit();
         int records = batch.records();
-        long[] timestamps = batch.recordTimestamps();
+        long[] timestamps = batch.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH);
         consumer.commitAsync(offsets, (committed, error) -> {
             if (error == null) {
                 metrics.committed(records, timestamps);
@@ -74,7 +75,7 @@ final class OffsetCommitter {
         written.putAll(offsets);
         faults.beforeOffsetCommit();
         commitSync(partitions);
-        metrics.committed(batch.records(), batch.recordTimestamps());
+        metrics.committed(batch.records(), batch.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH));
     }
 
     /** Commits synchronously the offsets written for some partitions: before they are handed over, and at stop. */

@@ -1,5 +1,6 @@
 package io.ticksink.consumer;
 
+import java.nio.ByteBuffer;
 import java.util.Collection;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -30,8 +31,8 @@ final class OpenBatch {
         this.batch = new DecodedBatch(batchSize);
     }
 
-    void addAll(Iterable<ConsumerRecord<byte[], byte[]>> polled, long nowNanos) {
-        for (ConsumerRecord<byte[], byte[]> record : polled) {
+    void addAll(Iterable<ConsumerRecord<byte[], ByteBuffer>> polled, long nowNanos) {
+        for (ConsumerRecord<byte[], ByteBuffer> record : polled) {
             if (batch.records() == 0) {
                 firstAddedNanos = nowNanos;
             }

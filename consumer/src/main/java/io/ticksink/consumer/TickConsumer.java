@@ -3,6 +3,7 @@ package io.ticksink.consumer;
 import io.ticksink.schema.Backoff;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.TickStore;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -41,10 +42,12 @@ public final class TickConsumer {
     private static final int REVOCATION_ATTEMPTS = 3;
     /** How often the loop looks whether the batch in flight is written. */
     private static final long IN_FLIGHT_POLL_NANOS = Duration.ofMillis(2).toNanos();
+    /** How long the loop waits on the writer, while a whole batch waits for it, before it polls again. */
+    private static final long BACKPRESSURE_WAIT_NANOS = Duration.ofMillis(50).toNanos();
     /** How long a rebalance waits for the batch in flight before giving its partitions up uncommitted. */
     private static final long REVOCATION_WAIT_NANOS = Duration.ofSeconds(10).toNanos();
 
-    private final Consumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], ByteBuffer> consumer;
     private final TickStore store;
     private final ConsumerMetrics metrics;
     private final String topic;
@@ -68,7 +71,7 @@ public final class TickConsumer {
     private StoreException.Fatal fatalInListener;
     private long lastIdleCheckNanos = System.nanoTime();
 
-    public TickConsumer(ConsumerConfig config, Consumer<byte[], byte[]> consumer, DeadLetters deadLetters,
+    public TickConsumer(ConsumerConfig config, Consumer<byte[], ByteBuffer> consumer, DeadLetters deadLetters,
                         TickStore store, ConsumerMetrics metrics) {
         this.consumer = consumer;
         this.store = store;
@@ -97,15 +100,20 @@ public final class TickConsumer {
         consumer.subscribe(List.of(topic), new Rebalance());
         try {
             while (!stopping) {
+                if (pausedForBackpressure && writer.busy()) {
+                    // a whole batch waits and nothing is fetched: wait on the writer itself, so the
+                    // batch goes the moment the writer is free, not at the end of a poll
+                    reap(BACKPRESSURE_WAIT_NANOS);
+                    submitIfReady();
+                    backpressure();
+                }
                 long timeout = open.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS);
                 if (writer.busy()) {
                     timeout = Math.min(timeout, IN_FLIGHT_POLL_NANOS);
                 }
                 pollInto(timeout);
                 reap(0);
-                if (!writer.busy() && open.isReady(System.nanoTime())) {
-                    writer.submit(open.drain());
-                }
+                submitIfReady();
                 backpressure();
                 committer.retryFailed();
                 closeIdleFiles();
@@ -138,6 +146,12 @@ public final class TickConsumer {
         return writer.settle(waitNanos, committer::commitAsync);
     }
 
+    private void submitIfReady() {
+        if (!writer.busy() && open.isReady(System.nanoTime())) {
+            writer.submit(open.drain());
+        }
+    }
+
     /** While a whole batch waits for the writer, fetch nothing more (but keep polling). */
     private void backpressure() {
         boolean full = open.isFull();
@@ -154,7 +168,7 @@ public final class TickConsumer {
     }
 
     private void pollInto(long timeoutNanos) throws StoreException.Fatal {
-        ConsumerRecords<byte[], byte[]> records;
+        ConsumerRecords<byte[], ByteBuffer> records;
         try {
             records = consumer.poll(Duration.ofNanos(Math.max(timeoutNanos, 1_000_000)));
         } catch (WakeupException e) {
@@ -199,7 +213,7 @@ public final class TickConsumer {
     }
 
     /** Paused partitions return nothing; should records arrive anyway, read them again later. */
-    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+    private void rewind(ConsumerRecords<byte[], ByteBuffer> records) {
         for (TopicPartition tp : records.partitions()) {
             consumer.seek(tp, records.records(tp).get(0).offset());
             consumer.pause(List.of(tp));

@@ -3,6 +3,7 @@ package io.ticksink.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ticksink.schema.StreamChunk;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;
@@ -17,15 +18,15 @@ class BatchDecoderTest {
     private final BatchDecoder decoder = new BatchDecoder();
 
     /** Decodes the records into one batch, as the open batch does poll after poll. */
-    private DecodedBatch decode(List<ConsumerRecord<byte[], byte[]>> records) {
+    private DecodedBatch decode(List<ConsumerRecord<byte[], ByteBuffer>> records) {
         DecodedBatch batch = new DecodedBatch(records.size());
         records.forEach(record -> decoder.decodeInto(batch, record));
         return batch;
     }
 
-    private static ConsumerRecord<byte[], byte[]> rec(int partition, long offset, String key, String value) {
+    private static ConsumerRecord<byte[], ByteBuffer> rec(int partition, long offset, String key, String value) {
         return new ConsumerRecord<>("ticks", partition, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+                value == null ? null : ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -58,6 +59,38 @@ class BatchDecoderTest {
         assertThat(batch.ticks()).isZero();
         assertThat(batch.days()).isEmpty();
         assertThat(batch.offsets()).containsEntry(new TopicPartition("ticks", 0), new OffsetAndMetadata(3));
+    }
+
+    /** The Kafka client hands values over as regions of the buffers it fetched, not as arrays of their own. */
+    @Test
+    void valuesAreDecodedFromTheirRegionOfAFetchedBufferAndRejectsKeepOnlyTheirOwnBytes() {
+        String good = "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1.5,\"ask\":2.5}";
+        String bad = "{\"bid\":";
+        byte[] fetched = ("{\"junk\":1}" + good + bad + "}trailing").getBytes(StandardCharsets.UTF_8);
+        int goodAt = "{\"junk\":1}".length();
+        int badAt = goodAt + good.length();
+        ByteBuffer goodValue = ByteBuffer.wrap(fetched, goodAt, good.length()).slice();
+        ByteBuffer badValue = ByteBuffer.wrap(fetched).position(badAt).limit(badAt + bad.length());
+        ByteBuffer readOnly = ByteBuffer.wrap(fetched, goodAt, good.length()).slice().asReadOnlyBuffer();
+        byte[] key = "EURUSD".getBytes(StandardCharsets.UTF_8);
+
+        DecodedBatch batch = decode(List.of(new ConsumerRecord<>("ticks", 0, 0, key, goodValue),
+                new ConsumerRecord<>("ticks", 0, 1, key, badValue), new ConsumerRecord<>("ticks", 0, 2, key, readOnly)));
+
+        StreamChunk chunk = batch.chunks(LocalDate.of(2026, 1, 19)).iterator().next();
+        assertThat(chunk.size()).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(chunk.tick(i).symbol()).isEqualTo("EURUSD");
+            assertThat(chunk.tick(i).bid()).isEqualTo(1.5);
+            assertThat(chunk.tick(i).ask()).isEqualTo(2.5);
+        }
+        assertThat(batch.rejected()).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo("NOT_JSON");
+            assertThat(new String(r.record().value(), StandardCharsets.UTF_8)).isEqualTo(bad);
+            assertThat(r.record().offset()).isEqualTo(1);
+        });
+        assertThat(goodValue.position()).isZero();
+        assertThat(badValue.position()).isEqualTo(badAt);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayReader;
 import io.ticksink.schema.TickStore;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class CommitRetryTest {
     @Test
     void aCommitInterruptedByARebalanceIsRetriedThoughThePartitionGetsNoMoreRecords() throws Exception {
         AtomicInteger commitCalls = new AtomicInteger();
-        MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest") {
+        MockConsumer<byte[], ByteBuffer> kafka = new MockConsumer<>("earliest") {
             // the first commit, synchronous or not, fails as it does while a member joins
             @Override
             public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
@@ -75,7 +76,7 @@ class CommitRetryTest {
                 for (int i = 0; i < 3; i++) {
                     String json = TestTicks.json("EURUSD", "2026-01-19T10:00:0" + i + "Z", 1.1, 1.2);
                     kafka.addRecord(new ConsumerRecord<>("ticks", 0, i, "EURUSD".getBytes(StandardCharsets.UTF_8),
-                            json.getBytes(StandardCharsets.UTF_8)));
+                            ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8))));
                 }
             });
             CompletableFuture<Integer> status = CompletableFuture.supplyAsync(consumer::run);
@@ -90,7 +91,7 @@ class CommitRetryTest {
         }
     }
 
-    private static Map<TopicPartition, OffsetAndMetadata> committed(MockConsumer<byte[], byte[]> kafka) {
+    private static Map<TopicPartition, OffsetAndMetadata> committed(MockConsumer<byte[], ByteBuffer> kafka) {
         synchronized (kafka) {
             return kafka.committed(Set.of(TP));
         }

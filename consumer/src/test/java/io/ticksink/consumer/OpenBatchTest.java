@@ -2,22 +2,27 @@ package io.ticksink.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 class OpenBatchTest {
 
     private static final long MS = 1_000_000L;
 
-    private static ConsumerRecord<byte[], byte[]> rec(int partition, long offset) {
+    private static ConsumerRecord<byte[], ByteBuffer> rec(int partition, long offset) {
         String json = TestTicks.json("EURUSD", "2026-01-19T10:00:0" + (offset % 10) + "Z", 1.1, 1.2);
         return new ConsumerRecord<>("ticks", partition, offset, "EURUSD".getBytes(StandardCharsets.UTF_8),
-                json.getBytes(StandardCharsets.UTF_8));
+                ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static OpenBatch open(int batchSize, long lingerNanos) {
@@ -55,8 +60,8 @@ class OpenBatchTest {
     @Test
     void recordsAreDecodedAsTheyArrive() {
         OpenBatch open = open(100, 0);
-        ConsumerRecord<byte[], byte[]> bad = new ConsumerRecord<>("ticks", 1, 7, null,
-                "garbage".getBytes(StandardCharsets.UTF_8));
+        ConsumerRecord<byte[], ByteBuffer> bad = new ConsumerRecord<>("ticks", 1, 7, null,
+                ByteBuffer.wrap("garbage".getBytes(StandardCharsets.UTF_8)));
         open.addAll(List.of(rec(0, 0), bad, rec(0, 1)), 0);
         DecodedBatch batch = open.drain();
         assertThat(batch.ticks()).isEqualTo(2);
@@ -88,5 +93,43 @@ class OpenBatchTest {
         assertThat(open.size()).isEqualTo(3);
         assertThat(open.isFull()).as("the taken records no longer count").isFalse();
         assertThat(open.drain().offsets()).containsOnlyKeys(new TopicPartition("ticks", 0), new TopicPartition("ticks", 2));
+    }
+
+    @Test
+    void theLatencySampleOfABatchIsEvenlySpreadAndBounded() {
+        OpenBatch open = open(2_000, 0);
+        List<ConsumerRecord<byte[], ByteBuffer>> records = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            records.add(new ConsumerRecord<>("ticks", 0, i, 1_000L + i, TimestampType.CREATE_TIME,
+                    6, 10, "EURUSD".getBytes(StandardCharsets.UTF_8), ByteBuffer.wrap("garbage".getBytes(StandardCharsets.UTF_8)),
+                    new RecordHeaders(), Optional.empty()));
+        }
+        open.addAll(records, 0);
+        DecodedBatch batch = open.drain();
+
+        long[] sample = batch.recordTimestamps(256);
+        assertThat(sample).hasSize(250);
+        for (int i = 0; i < sample.length; i++) {
+            assertThat(sample[i]).isEqualTo(1_000L + 4L * i);
+        }
+        assertThat(batch.recordTimestamps(2_000)).hasSize(1_000).startsWith(1_000L).endsWith(1_999L);
+    }
+
+    @Test
+    void aBatchSplitOffForAHandOverHasNoLatencySampleAndTheRestKeepsItsOwn() {
+        OpenBatch open = open(2_000, 0);
+        List<ConsumerRecord<byte[], ByteBuffer>> records = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            records.add(rec(i % 2, i));
+        }
+        open.addAll(records, 0);
+
+        DecodedBatch taken = open.take(Set.of(new TopicPartition("ticks", 1)));
+        DecodedBatch rest = open.drain();
+
+        assertThat(taken.records()).isEqualTo(300);
+        assertThat(taken.recordTimestamps(256)).isEmpty();
+        assertThat(rest.records()).isEqualTo(300);
+        assertThat(rest.recordTimestamps(256)).hasSizeLessThanOrEqualTo(256).isNotEmpty();
     }
 }

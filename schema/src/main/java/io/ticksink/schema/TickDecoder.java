@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -50,11 +51,33 @@ public final class TickDecoder {
         return decode(json, null, fallbackSymbolUtf8);
     }
 
+    /**
+     * {@link #decodeRecord(byte[], byte[])} of the value's remaining bytes, parsed where they are
+     * when the buffer has an accessible array (as the Kafka client's are), so the value is not
+     * copied first. The buffer's position is left as it was.
+     */
+    public Tick decodeRecord(ByteBuffer json, byte[] fallbackSymbolUtf8) throws TickRejectedException {
+        if (json == null) {
+            return decode(null, 0, 0, null, fallbackSymbolUtf8);
+        }
+        if (json.hasArray()) {
+            return decode(json.array(), json.arrayOffset() + json.position(), json.remaining(), null, fallbackSymbolUtf8);
+        }
+        byte[] copy = new byte[json.remaining()];
+        json.duplicate().get(copy);
+        return decode(copy, 0, copy.length, null, fallbackSymbolUtf8);
+    }
+
     private Tick decode(byte[] json, String fallbackSymbol, byte[] fallbackSymbolUtf8) throws TickRejectedException {
-        if (json == null || json.length == 0) {
+        return decode(json, 0, json == null ? 0 : json.length, fallbackSymbol, fallbackSymbolUtf8);
+    }
+
+    private Tick decode(byte[] json, int offset, int length, String fallbackSymbol, byte[] fallbackSymbolUtf8)
+            throws TickRejectedException {
+        if (json == null || length == 0) {
             throw new TickRejectedException(RejectReason.NOT_JSON, "empty value");
         }
-        try (JsonParser parser = factory.createParser(json)) {
+        try (JsonParser parser = factory.createParser(json, offset, length)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 throw new TickRejectedException(RejectReason.NOT_JSON, "value is not a JSON object");

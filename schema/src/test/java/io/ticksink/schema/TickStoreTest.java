@@ -256,6 +256,14 @@ class TickStoreTest {
         }
     }
 
+    @Test
+    void dayFilesAreOpenedWithoutSqlitesPerConnectionMutexButCanStillBeCreated() {
+        int flags = DayDatabase.config(StoreOptions.defaults()).getOpenModeFlags();
+        assertThat(flags & org.sqlite.SQLiteOpenMode.NOMUTEX.flag).isNotZero();
+        assertThat(flags & org.sqlite.SQLiteOpenMode.CREATE.flag).isNotZero();
+        assertThat(flags & org.sqlite.SQLiteOpenMode.READWRITE.flag).isNotZero();
+    }
+
     private static Connection connectionOf(DayDatabase db) throws Exception {
         java.lang.reflect.Field field = DayDatabase.class.getDeclaredField("connection");
         field.setAccessible(true);
