@@ -39,8 +39,8 @@ public final class Benchmark implements Callable<Integer> {
                     + "to the day before, so the timed ticks go to a new day file, as (b)'s (default: ${DEFAULT-VALUE}).")
     long drainWarmup;
 
-    @Option(names = "--rounds", defaultValue = "3",
-            description = "Rounds of (a), (b) and (c), taken in turn; their medians are compared (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "5",
+            description = "Rounds of (a), (b), (b*) and (c), taken in turn; their medians are compared (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--compression", defaultValue = "lz4", paramLabel = "none|lz4|zstd|gzip|snappy",
