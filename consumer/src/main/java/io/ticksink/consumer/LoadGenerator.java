@@ -1,6 +1,7 @@
 package io.ticksink.consumer;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,15 +63,9 @@ public final class LoadGenerator {
     /** The command: parses the arguments, publishes, prints the summary; returns the exit status. */
     static int main(String[] args, PrintStream out, PrintStream err) {
         LoadGenOptions options = new LoadGenOptions();
-        CommandLine cmd = new CommandLine(options);
+        CommandLine cmd = new CommandLine(options).setOut(new PrintWriter(out, true));
         try {
-            cmd.parseArgs(args);
-            if (cmd.isUsageHelpRequested()) {
-                cmd.usage(out);
-                return 0;
-            }
-            if (cmd.isVersionHelpRequested()) {
-                cmd.printVersionHelp(out);
+            if (CommandLine.printHelpIfRequested(cmd.parseArgs(args))) {
                 return 0;
             }
             options.validate();

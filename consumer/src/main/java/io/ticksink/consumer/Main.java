@@ -3,6 +3,7 @@ package io.ticksink.consumer;
 import io.ticksink.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -54,17 +55,12 @@ public final class Main {
         }
         ConsumerConfig config = new ConsumerConfig();
         ConfigSources sources;
-        CommandLine cmd = new CommandLine(config);
+        CommandLine cmd = new CommandLine(config).setOut(new PrintWriter(out, true));
         try {
             sources = ConfigSources.load(args, env);
             cmd.setDefaultValueProvider(sources);
             CommandLine.ParseResult parsed = cmd.parseArgs(args);
-            if (cmd.isUsageHelpRequested()) {
-                cmd.usage(out);
-                return 0;
-            }
-            if (cmd.isVersionHelpRequested()) {
-                cmd.printVersionHelp(out);
+            if (CommandLine.printHelpIfRequested(parsed)) {
                 return 0;
             }
             Map<String, String> kafka = new LinkedHashMap<>(sources.kafkaProperties());

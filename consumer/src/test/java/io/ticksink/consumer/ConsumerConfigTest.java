@@ -110,6 +110,17 @@ class ConsumerConfigTest {
     }
 
     @Test
+    void versionAndTheLoadGeneratorsHelpArePrintedToTheCommandsOutput() {
+        assertThat(run("--version")).isZero();
+        assertThat(out()).contains("ticksink-consumer 0.1.0");
+        out.reset();
+
+        assertThat(run("loadgen", "--help")).isZero();
+        assertThat(out().replaceAll("\\s+", " ")).contains("ticksink-consumer loadgen", "--rate", "--count");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
     void theReadmeDocumentsEveryOption() throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         for (CommandLine.Model.OptionSpec option : new CommandLine(new ConsumerConfig()).getCommandSpec().options()) {
