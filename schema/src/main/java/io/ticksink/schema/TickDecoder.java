@@ -47,21 +47,14 @@ public final class TickDecoder {
 
     /** Decodes one complete JSON document, such as a Kafka record value. */
     public Tick decode(byte[] json, String fallbackSymbol) throws TickRejectedException {
-        return decode(json, fallbackSymbol, null);
+        return decode(json, 0, json == null ? 0 : json.length, fallbackSymbol, null);
     }
 
     /**
-     * Decodes a Kafka record value whose key, UTF-8 bytes or {@code null}, is the symbol when the
-     * value has none; the key is only turned into a string then.
-     */
-    public Tick decodeRecord(byte[] json, byte[] fallbackSymbolUtf8) throws TickRejectedException {
-        return decode(json, null, fallbackSymbolUtf8);
-    }
-
-    /**
-     * {@link #decodeRecord(byte[], byte[])} of the value's remaining bytes, parsed where they are
-     * when the buffer has an accessible array (as the Kafka client's are), so the value is not
-     * copied first. The buffer's position is left as it was.
+     * Decodes a Kafka record value, its remaining bytes, whose key (UTF-8 bytes or {@code null}) is
+     * the symbol when the value has none; the key is only turned into a string then. The value is
+     * parsed where it is when the buffer has an accessible array (as the Kafka client's are), so it
+     * is not copied first. The buffer's position is left as it was.
      */
     public Tick decodeRecord(ByteBuffer json, byte[] fallbackSymbolUtf8) throws TickRejectedException {
         if (json == null) {
@@ -73,10 +66,6 @@ public final class TickDecoder {
         byte[] copy = new byte[json.remaining()];
         json.duplicate().get(copy);
         return decode(copy, 0, copy.length, null, fallbackSymbolUtf8);
-    }
-
-    private Tick decode(byte[] json, String fallbackSymbol, byte[] fallbackSymbolUtf8) throws TickRejectedException {
-        return decode(json, 0, json == null ? 0 : json.length, fallbackSymbol, fallbackSymbolUtf8);
     }
 
     private Tick decode(byte[] json, int offset, int length, String fallbackSymbol, byte[] fallbackSymbolUtf8)

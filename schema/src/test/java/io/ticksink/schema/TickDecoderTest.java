@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,10 @@ class TickDecoderTest {
     /** A tick object with the given timestamp JSON value. */
     private static String withTimestamp(String timestampJson) {
         return "{\"symbol\":\"EURUSD\",\"timestamp\":" + timestampJson + ",\"bid\":1.1,\"ask\":1.2}";
+    }
+
+    private static ByteBuffer wrap(String json) {
+        return ByteBuffer.wrap(json.getBytes(UTF_8));
     }
 
     private static String quoted(String s) {
@@ -219,11 +224,11 @@ class TickDecoderTest {
         @Test
         void aRecordKeyIsTheSymbolOnlyWhenTheValueHasNone() throws Exception {
             byte[] key = "GBPUSD".getBytes(UTF_8);
-            assertThat(decoder.decodeRecord("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}".getBytes(UTF_8), key)
+            assertThat(decoder.decodeRecord(wrap("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}"), key)
                     .symbol()).isEqualTo("GBPUSD");
-            assertThat(decoder.decodeRecord(withTimestamp("1768817730").getBytes(UTF_8), key).symbol()).isEqualTo("EURUSD");
+            assertThat(decoder.decodeRecord(wrap(withTimestamp("1768817730")), key).symbol()).isEqualTo("EURUSD");
             assertThat(catchThrowableOfType(TickRejectedException.class, () -> decoder.decodeRecord(
-                    "{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}".getBytes(UTF_8), null)).reason())
+                    wrap("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}"), null)).reason())
                     .isEqualTo(RejectReason.MISSING_FIELD);
         }
 
