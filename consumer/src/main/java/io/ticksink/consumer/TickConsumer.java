@@ -100,19 +100,14 @@ public final class TickConsumer {
         consumer.subscribe(List.of(topic), new Rebalance());
         try {
             while (!stopping) {
-                if (pausedForBackpressure && writer.busy()) {
-                    // a whole batch waits and nothing is fetched: wait on the writer itself, so the
-                    // batch goes the moment the writer is free, not at the end of a poll
-                    reap(BACKPRESSURE_WAIT_NANOS);
-                    submitIfReady();
-                    backpressure();
-                }
                 long timeout = open.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS);
                 if (writer.busy()) {
                     timeout = Math.min(timeout, IN_FLIGHT_POLL_NANOS);
                 }
                 pollInto(timeout);
-                reap(0);
+                // while a whole batch waits nothing is fetched: wait on the writer itself, so the
+                // batch goes the moment the writer is free, not at the end of a poll
+                reap(pausedForBackpressure ? BACKPRESSURE_WAIT_NANOS : 0);
                 submitIfReady();
                 backpressure();
                 committer.retryFailed();
