@@ -50,12 +50,10 @@ final class OffsetCommitter {
      * {@link #retryFailed()}, or by the synchronous commit before a hand-over and at stop.
      */
     void commitAsync(DecodedBatch batch) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(batch.offsets());
-        offsets.keySet().retainAll(consumer.assignment());
+        Map<TopicPartition, OffsetAndMetadata> offsets = written(batch, consumer.assignment());
         if (offsets.isEmpty()) {
             return;
         }
-        written.putAll(offsets);
         faults.beforeOffsetCommit();
         int records = batch.records();
         long[] timestamps = batch.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH);
@@ -70,9 +68,7 @@ final class OffsetCommitter {
 
     /** Commits a batch written for partitions about to be handed over, and waits for the answer. */
     void commitSync(DecodedBatch batch, Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
-        offsets.keySet().retainAll(partitions);
-        written.putAll(offsets);
+        written(batch, partitions);
         faults.beforeOffsetCommit();
         commitSync(partitions);
         metrics.committed(batch.records(), batch.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH));
@@ -127,6 +123,14 @@ final class OffsetCommitter {
                 failedAt(error);
             }
         });
+    }
+
+    /** Records a written batch's offsets of some partitions as to be committed, and returns them. */
+    private Map<TopicPartition, OffsetAndMetadata> written(DecodedBatch batch, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
+        offsets.keySet().retainAll(partitions);
+        written.putAll(offsets);
+        return offsets;
     }
 
     /** Partitions lost to another member: their offsets are no longer ours to commit. */
