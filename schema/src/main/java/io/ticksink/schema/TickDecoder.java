@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -33,9 +32,8 @@ public final class TickDecoder {
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 // correctly rounded like Double.parseDouble, without its garbage: prices are most of a tick
                 .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-                // buffers recycled through a small pool of this decoder's own instead of a
-                // ThreadLocal: the Kafka thread's ThreadLocal lookups missed often enough to show
-                // among its top frames, one lookup per record
+                // buffers recycled through a small pool of this decoder's own, not a ThreadLocal:
+                // a parser made on any thread finds them without a ThreadLocal lookup
                 .recyclerPool(JsonRecyclerPools.newBoundedPool(RECYCLED_BUFFERS))
                 .build();
     }
@@ -51,24 +49,10 @@ public final class TickDecoder {
     }
 
     /**
-     * Decodes a Kafka record value, its remaining bytes, whose key (UTF-8 bytes or {@code null}) is
-     * the symbol when the value has none; the key is only turned into a string then. The value is
-     * parsed where it is when the buffer has an accessible array (as the Kafka client's are), so it
-     * is not copied first. The buffer's position is left as it was.
+     * Decodes the JSON document in {@code json[offset, offset + length)}; the symbol, when the
+     * object has none, is {@code fallbackSymbol} or else the UTF-8 bytes {@code fallbackSymbolUtf8}.
      */
-    public Tick decodeRecord(ByteBuffer json, byte[] fallbackSymbolUtf8) throws TickRejectedException {
-        if (json == null) {
-            return decode(null, 0, 0, null, fallbackSymbolUtf8);
-        }
-        if (json.hasArray()) {
-            return decode(json.array(), json.arrayOffset() + json.position(), json.remaining(), null, fallbackSymbolUtf8);
-        }
-        byte[] copy = new byte[json.remaining()];
-        json.duplicate().get(copy);
-        return decode(copy, 0, copy.length, null, fallbackSymbolUtf8);
-    }
-
-    private Tick decode(byte[] json, int offset, int length, String fallbackSymbol, byte[] fallbackSymbolUtf8)
+    Tick decode(byte[] json, int offset, int length, String fallbackSymbol, byte[] fallbackSymbolUtf8)
             throws TickRejectedException {
         if (json == null || length == 0) {
             throw new TickRejectedException(RejectReason.NOT_JSON, "empty value");
@@ -99,7 +83,8 @@ public final class TickDecoder {
         return decodeObject(parser, fallbackSymbol, null);
     }
 
-    private Tick decodeObject(JsonParser parser, String fallbackSymbol, byte[] fallbackSymbolUtf8)
+    /** The same, with the fallback symbol as UTF-8 bytes (a Kafka key), turned into a string only when used. */
+    Tick decodeObject(JsonParser parser, String fallbackSymbol, byte[] fallbackSymbolUtf8)
             throws IOException, TickRejectedException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             parser.skipChildren();

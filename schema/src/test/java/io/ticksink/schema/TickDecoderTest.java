@@ -21,13 +21,40 @@ class TickDecoderTest {
     private static final long T = Instant.parse("2026-01-19T10:15:30Z").toEpochMilli();
 
     private final TickDecoder decoder = new TickDecoder();
+    /**
+     * The consumer's decoder, fed every value these tests decode, one after another with one parser:
+     * it must decode each to the same tick, or reject it for the same reason.
+     */
+    private final RecordDecoder records = new RecordDecoder(decoder);
 
     private Tick decode(String json) throws TickRejectedException {
-        return decoder.decode(json.getBytes(UTF_8), null);
+        return decode(json, null);
     }
 
     private Tick decode(String json, String fallbackSymbol) throws TickRejectedException {
-        return decoder.decode(json.getBytes(UTF_8), fallbackSymbol);
+        Tick tick;
+        try {
+            tick = decoder.decode(json.getBytes(UTF_8), fallbackSymbol);
+        } catch (TickRejectedException e) {
+            assertThat(recordRejection(json, fallbackSymbol)).as("record decoder's rejection of %s", json)
+                    .isEqualTo(e.reason());
+            throw e;
+        }
+        assertThat(records.decode(wrap(json), utf8(fallbackSymbol))).as("record decoder's tick of %s", json)
+                .isEqualTo(tick);
+        return tick;
+    }
+
+    private RejectReason recordRejection(String json, String fallbackSymbol) {
+        TickRejectedException e = catchThrowableOfType(TickRejectedException.class,
+                () -> records.decode(json == null ? null : wrap(json), utf8(fallbackSymbol)));
+        assertThat(e).as("record decoder's rejection of %s", json).isNotNull();
+        assertThat(e.getMessage()).isNotBlank();
+        return e.reason();
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(UTF_8);
     }
 
     /** A tick object with the given timestamp JSON value. */
@@ -52,6 +79,8 @@ class TickDecoderTest {
                 () -> decoder.decode(json == null ? null : json.getBytes(UTF_8), fallbackSymbol));
         assertThat(e).as("rejection of %s", json).isNotNull();
         assertThat(e.getMessage()).isNotBlank();
+        assertThat(recordRejection(json, fallbackSymbol)).as("record decoder's rejection of %s", json)
+                .isEqualTo(e.reason());
         return e.reason();
     }
 
@@ -224,10 +253,10 @@ class TickDecoderTest {
         @Test
         void aRecordKeyIsTheSymbolOnlyWhenTheValueHasNone() throws Exception {
             byte[] key = "GBPUSD".getBytes(UTF_8);
-            assertThat(decoder.decodeRecord(wrap("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}"), key)
+            assertThat(records.decode(wrap("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}"), key)
                     .symbol()).isEqualTo("GBPUSD");
-            assertThat(decoder.decodeRecord(wrap(withTimestamp("1768817730")), key).symbol()).isEqualTo("EURUSD");
-            assertThat(catchThrowableOfType(TickRejectedException.class, () -> decoder.decodeRecord(
+            assertThat(records.decode(wrap(withTimestamp("1768817730")), key).symbol()).isEqualTo("EURUSD");
+            assertThat(catchThrowableOfType(TickRejectedException.class, () -> records.decode(
                     wrap("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}"), null)).reason())
                     .isEqualTo(RejectReason.MISSING_FIELD);
         }
