@@ -1,9 +1,11 @@
 package io.ticksink.bench.micro;
 
+import io.ticksink.schema.RecordDecoder;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickDecoder;
 import io.ticksink.schema.TickRejectedException;
 import io.ticksink.schema.Timestamps;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -19,8 +21,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-tick decoding cost: a whole tick object, and the RFC 3339 timestamp alone with the
- * hand-written fast path against {@code java.time}'s parser.
+ * The per-tick decoding cost: a whole tick object, by the one-shot decoder (a parser per value)
+ * and by the consumer's record decoder (one parser fed value after value), and the RFC 3339
+ * timestamp alone with the hand-written fast path against {@code java.time}'s parser.
  *
  * <pre>java -cp benchmark/target/ticksink-benchmark.jar org.openjdk.jmh.Main DecodeBenchmark</pre>
  */
@@ -49,6 +52,19 @@ public class DecodeBenchmark {
     @Benchmark
     public Tick decodeEpochMillisTick() throws TickRejectedException {
         return decoder.decode(epochMillis, "EURUSD");
+    }
+
+    private final RecordDecoder records = new RecordDecoder(decoder);
+    private final byte[] key = "EURUSD".getBytes(StandardCharsets.UTF_8);
+
+    @Benchmark
+    public Tick recordDecoderLegacyTick() throws TickRejectedException {
+        return records.decode(ByteBuffer.wrap(legacy), key);
+    }
+
+    @Benchmark
+    public Tick recordDecoderEpochMillisTick() throws TickRejectedException {
+        return records.decode(ByteBuffer.wrap(epochMillis), key);
     }
 
     @Benchmark
