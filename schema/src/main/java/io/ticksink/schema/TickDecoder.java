@@ -212,7 +212,7 @@ public final class TickDecoder {
     private static long timestamp(JsonParser parser) throws IOException, TickRejectedException {
         switch (parser.currentToken()) {
             case VALUE_STRING:
-                return Timestamps.fromRfc3339(parser.getText());
+                return Timestamps.fromRfc3339(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
             case VALUE_NUMBER_INT:
                 if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                     throw new TickRejectedException(RejectReason.BAD_TIMESTAMP,

@@ -83,6 +83,18 @@ public final class Timestamps {
         return checkRange(millis, text);
     }
 
+    /**
+     * The same, read from {@code length} characters of {@code text} at {@code offset} (a JSON
+     * parser's text buffer): the common shape makes no string.
+     */
+    public static long fromRfc3339(char[] text, int offset, int length) throws TickRejectedException {
+        long millis = parseFast(text, offset, length);
+        if (millis == Long.MIN_VALUE || millis < MIN_MILLIS || millis >= MAX_MILLIS_EXCLUSIVE) {
+            return fromRfc3339(new String(text, offset, length)); // the slow path, or the rejection with the text
+        }
+        return millis;
+    }
+
     private static long checkRange(long millis, Object original) throws TickRejectedException {
         if (millis < MIN_MILLIS || millis >= MAX_MILLIS_EXCLUSIVE) {
             throw outOfRange(String.valueOf(original));
@@ -107,36 +119,40 @@ public final class Timestamps {
     }
 
     /**
-     * The common shape without any allocation; {@link Long#MIN_VALUE} sends the caller to the slow
+     * The common shape, parsed without allocating; {@link Long#MIN_VALUE} sends the caller to the slow
      * path. Package-private so tests compare it with the slow one.
      */
     static long parseFast(String s) {
-        int n = s.length();
-        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+        return parseFast(s.toCharArray(), 0, s.length());
+    }
+
+    private static long parseFast(char[] chars, int offset, int n) {
+        if (n < 20 || chars[offset + 4] != '-' || chars[offset + 7] != '-' || chars[offset + 13] != ':'
+                || chars[offset + 16] != ':') {
             return Long.MIN_VALUE;
         }
-        char sep = s.charAt(10);
+        char sep = chars[offset + 10];
         if (sep != 'T' && sep != 't' && sep != ' ') {
             return Long.MIN_VALUE;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
+        int year = digits(chars, offset, 4);
+        int month = digits(chars, offset + 5, 2);
+        int day = digits(chars, offset + 8, 2);
+        int hour = digits(chars, offset + 11, 2);
+        int minute = digits(chars, offset + 14, 2);
+        int second = digits(chars, offset + 17, 2);
         if (year < 0 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month)
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
             return Long.MIN_VALUE;
         }
         int i = 19;
         int fractionMillis = 0;
-        if (s.charAt(i) == '.') {
+        if (chars[offset + i] == '.') {
             i++;
             int start = i;
-            while (i < n && isDigit(s.charAt(i))) {
+            while (i < n && isDigit(chars[offset + i])) {
                 if (i - start < 3) {
-                    fractionMillis = fractionMillis * 10 + (s.charAt(i) - '0');
+                    fractionMillis = fractionMillis * 10 + (chars[offset + i] - '0');
                 }
                 i++;
             }
@@ -152,12 +168,12 @@ public final class Timestamps {
             return Long.MIN_VALUE;
         }
         int offsetSeconds;
-        char z = s.charAt(i);
+        char z = chars[offset + i];
         if ((z == 'Z' || z == 'z') && i == n - 1) {
             offsetSeconds = 0;
-        } else if ((z == '+' || z == '-') && i == n - 6 && s.charAt(i + 3) == ':') {
-            int oh = digits(s, i + 1, 2);
-            int om = digits(s, i + 4, 2);
+        } else if ((z == '+' || z == '-') && i == n - 6 && chars[offset + i + 3] == ':') {
+            int oh = digits(chars, offset + i + 1, 2);
+            int om = digits(chars, offset + i + 4, 2);
             if (oh < 0 || oh > 23 || om < 0 || om > 59) {
                 return Long.MIN_VALUE;
             }
@@ -174,10 +190,10 @@ public final class Timestamps {
         return c >= '0' && c <= '9';
     }
 
-    private static int digits(String s, int from, int count) {
+    private static int digits(char[] chars, int from, int count) {
         int v = 0;
         for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
+            char c = chars[i];
             if (!isDigit(c)) {
                 return -1;
             }

@@ -2,6 +2,7 @@ package io.ticksink.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -33,6 +34,23 @@ class TimestampsTest {
             assertThat(Timestamps.parseFast(text)).as(text).isEqualTo(expected);
             assertThat(Timestamps.parseSlow(text)).as(text).isEqualTo(expected);
             assertThat(Timestamps.fromRfc3339(text)).as(text).isEqualTo(expected);
+            char[] buffer = ("{\"" + text + "\"}").toCharArray(); // as in a JSON parser's text buffer
+            assertThat(Timestamps.fromRfc3339(buffer, 2, text.length())).as(text).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void charactersInABufferAreRejectedLikeTheStringOfThem() {
+        for (String text : new String[] {"1989-12-31T23:59:59.999Z", "2100-01-01T00:00:00Z", "2026-13-01T00:00:00Z",
+            "2026-01-19T10:15:30", "2026-01-19", "x".repeat(500)}) {
+            char[] buffer = ("  " + text + "  ").toCharArray();
+            TickRejectedException fromString = catchThrowableOfType(TickRejectedException.class,
+                    () -> Timestamps.fromRfc3339(text));
+            TickRejectedException fromChars = catchThrowableOfType(TickRejectedException.class,
+                    () -> Timestamps.fromRfc3339(buffer, 2, text.length()));
+            assertThat(fromChars).as(text).isNotNull();
+            assertThat(fromChars.reason()).isEqualTo(fromString.reason()).isEqualTo(RejectReason.BAD_TIMESTAMP);
+            assertThat(fromChars.getMessage()).isEqualTo(fromString.getMessage());
         }
     }
 
