@@ -34,9 +34,10 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--ticks", defaultValue = "2000000", description = "Ticks pre-loaded for the drain (default: ${DEFAULT-VALUE}).")
     long ticks;
 
-    @Option(names = "--drain-warmup", defaultValue = "1000000",
-            description = "Ticks (a), (b) and (c) process before they are timed, so the timed part runs warm; they belong "
-                    + "to the day before, so the timed ticks go to a new day file, as (b)'s (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drain-warmup", defaultValue = "3000000",
+            description = "Ticks (a), (b) and (c) process before they are timed, so the timed part runs warm: the consumer's "
+                    + "JIT compiler is busy with its once-per-poll code for ~3M ticks; they belong to the day before, so "
+                    + "the timed ticks go to a new day file, as (b)'s (default: ${DEFAULT-VALUE}).")
     long drainWarmup;
 
     @Option(names = "--rounds", defaultValue = "5",
