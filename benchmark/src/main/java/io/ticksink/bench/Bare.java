@@ -2,9 +2,11 @@ package io.ticksink.bench;
 
 import io.ticksink.consumer.SyntheticTicks;
 import io.ticksink.schema.DayDatabase;
+import io.ticksink.schema.RecordDecoder;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickDecoder;
 import io.ticksink.schema.TickRejectedException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +45,7 @@ final class Bare {
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-        TickDecoder decoder = new TickDecoder();
+        RecordDecoder decoder = new RecordDecoder(new TickDecoder()); // the consumer's
         long parsed = 0;
         long start;
         long warmStart = 0;
@@ -63,7 +65,7 @@ final class Bare {
                         warmStart = System.nanoTime();
                     }
                     try {
-                        decoder.decode(r.value(), new String(r.key(), StandardCharsets.UTF_8));
+                        decoder.decode(ByteBuffer.wrap(r.value()), r.key());
                         parsed++;
                     } catch (TickRejectedException e) {
                         throw new IllegalStateException("synthetic tick rejected: " + e.getMessage());
