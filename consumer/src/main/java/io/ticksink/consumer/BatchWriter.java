@@ -1,12 +1,15 @@
 package io.ticksink.consumer;
 
 import io.ticksink.schema.Backoff;
+import io.ticksink.schema.Retry;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.TickStore;
 import io.ticksink.schema.WriteResult;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -14,94 +17,99 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores decoded batches in the day files and their rejects in the dead-letter topic: once on
- * the calling thread ({@link #writeOnce}), or on its own writer thread ({@link #submit}), one batch
- * at a time, retried with exponential backoff until it is stored, given up ({@link #abandon}) or
- * fails for good.
+ * The write stage, and the only place where ticks are written: stores each decoded batch in its
+ * day files and its rejects in the dead-letter topic, on a writer thread of its own, one batch at a
+ * time in the order submitted, retrying failed attempts with backoff for as long as it takes (the
+ * policy {@link #writeRetry}). {@link #settle} hands back what was written; the consumer thread
+ * passes it on to the committer.
  *
- * <p>{@link #writeOnce} may be called from any thread; {@link #submit}, {@link #settle} and the
- * in-flight queries belong to the consumer thread.
+ * <p>A batch ends in one of three ways: stored; given up ({@link #abandon}, its partitions left)
+ * at its next failed attempt; or failed for good ({@link StoreException.Fatal}). After a batch
+ * failed for good, or after {@link #halt}, the writer is halted: it takes no batch any more, so
+ * nothing read after that batch is ever written. A batch is settled only once the writer thread
+ * has returned from it: while an attempt is still inside SQLite (a busy wait, say), the batch is
+ * in flight, whatever was asked of it.
+ *
+ * <p>Thread safety: {@link #submit}, {@link #settle}, {@link #abandon}, {@link #halt} and the
+ * queries are for the consumer thread only. The submitted batch is read by the writer thread and
+ * changed by nobody; the writer's progress through it (days stored, dead letters acknowledged)
+ * stays on the writer thread.
  */
 final class BatchWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
 
+    /** The writer's policy: what may succeed on a later attempt is retried until it does, or the batch is given up. */
+    static Retry writeRetry(Backoff backoff) {
+        return Retry.forever("storing a batch", e -> e instanceof StoreException.Retriable
+                || e instanceof DeadLetters.PublishException, backoff);
+    }
+
+    /** A batch the writer is done with: {@code stored}, or given up before it was. */
+    record Settled(DecodedBatch batch, boolean stored) {
+    }
+
     private final TickStore store;
     private final DeadLetters deadLetters;
     private final ConsumerMetrics metrics;
     private final Faults faults;
-    private final Backoff backoff;
+    private final Retry retry;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ticksink-writer");
         t.setDaemon(true);
         return t;
     });
-    private Future<?> inFlight;
+    private Future<Boolean> inFlight;
     private DecodedBatch inFlightBatch;
-    private Set<TopicPartition> inFlightPartitions = Set.of();
     private volatile boolean abandon;
     private volatile boolean failing;
+    private boolean halted;
 
     BatchWriter(TickStore store, DeadLetters deadLetters, ConsumerMetrics metrics, Faults faults, Backoff backoff) {
         this.store = store;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.faults = faults;
-        this.backoff = backoff;
-    }
-
-    /** Writes every day of the batch not written yet, then the dead letters. */
-    void writeOnce(DecodedBatch batch) throws StoreException, DeadLetters.PublishException,
-            InterruptedException {
-        for (LocalDate day : batch.days()) {
-            long start = System.nanoTime();
-            WriteResult result = store.write(day, batch.chunks(day));
-            metrics.batchWritten(result.stored(), result.skipped(), System.nanoTime() - start);
-            if (result.skipped() > 0) {
-                log.info("{}: skipped {} redelivered ticks already stored", store.fileOf(day).getFileName(), result.skipped());
+        this.retry = writeRetry(backoff).withListener(new Retry.Listener() {
+            @Override
+            public void retrying(int failures, Exception cause, Duration delay) {
+                failing = true;
+                metrics.retried();
+                metrics.notReady("writes failing: " + cause.getMessage());
             }
-            batch.written(day);
-            faults.afterDayCommit();
-        }
-        List<DecodedBatch.Rejected> rejected = batch.rejected();
-        if (!rejected.isEmpty()) {
-            List<String> reasons = rejected.stream().map(DecodedBatch.Rejected::reason).toList();
-            int before = rejected.size();
-            try {
-                deadLetters.publish(rejected);
-            } finally {
-                // publish() removes the acknowledged ones
-                for (int i = 0; i < before - rejected.size(); i++) {
-                    metrics.deadLettered(reasons.get(i));
-                }
-            }
-        }
-    }
 
-    /** Hands a decoded batch to the writer thread; the previous one must be settled. */
-    void submit(DecodedBatch batch) {
-        inFlightBatch = batch;
-        inFlightPartitions = Set.copyOf(batch.offsets().keySet());
-        abandon = false;
-        inFlight = thread.submit(() -> {
-            writeWithRetry(batch);
-            return null;
+            @Override
+            public void recovered(int failures) {
+                failing = false;
+            }
         });
     }
 
-    /** Whether a batch is in flight (being written, or written and not settled yet). */
+    /** Hands a batch to the writer thread. Nothing may be in flight, and the writer must not be halted. */
+    void submit(DecodedBatch batch) {
+        if (halted) {
+            throw new IllegalStateException("the writer is halted: nothing more is written");
+        }
+        if (inFlight != null) {
+            throw new IllegalStateException("a batch is in flight");
+        }
+        inFlightBatch = batch;
+        abandon = false;
+        inFlight = thread.submit(() -> write(batch));
+    }
+
+    /** Whether a batch is in flight: being written, or done with and not settled yet. */
     boolean busy() {
         return inFlight != null;
     }
 
     Set<TopicPartition> partitionsInFlight() {
-        return inFlightPartitions;
+        return inFlight == null ? Set.of() : inFlightBatch.partitions();
     }
 
     /** Whether the last write attempt failed: readiness stays false until one succeeds. */
@@ -109,97 +117,120 @@ final class BatchWriter implements AutoCloseable {
         return failing;
     }
 
-    /** Gives the batch in flight up at its next failed attempt: its partitions left, or the consumer stops. */
+    /** Whether the writer takes no more batches: a batch failed for good, or {@link #halt} was called. */
+    boolean halted() {
+        return halted;
+    }
+
+    /** Gives the batch in flight up at its next failed attempt: its partitions left. */
     void abandon() {
         abandon = true;
     }
 
+    /** Takes no batch any more, and gives the one in flight up at its next failed attempt: the consumer stops uncommitted. */
+    void halt() {
+        halted = true;
+        abandon = true;
+    }
+
     /**
-     * Settles the batch in flight once its write finished, waiting up to {@code waitNanos}: hands
-     * it to {@code onWritten}, or rethrows what retrying cannot fix. Returns false while it is
-     * still being written; true when nothing is in flight any more.
+     * Waits up to {@code waitNanos} for the writer to be done with the batch in flight, and hands
+     * it back: stored, or given up. Empty while it is still in flight, or when nothing is. Throws
+     * what retrying cannot fix; the writer is halted then.
      */
-    boolean settle(long waitNanos, Consumer<DecodedBatch> onWritten) throws StoreException {
-        if (inFlight == null) {
-            return true;
-        }
-        if (!inFlight.isDone() && waitNanos <= 0) {
-            return false;
+    Optional<Settled> settle(long waitNanos) throws StoreException.Fatal {
+        if (inFlight == null || (!inFlight.isDone() && waitNanos <= 0)) {
+            return Optional.empty();
         }
         DecodedBatch batch = inFlightBatch;
+        boolean stored;
         try {
-            inFlight.get(Math.max(waitNanos, 0), TimeUnit.NANOSECONDS);
+            stored = inFlight.get(waitNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return false;
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Optional.empty();
         } catch (ExecutionException e) {
             clear();
+            halted = true;
             Throwable cause = e.getCause();
-            if (cause instanceof Abandoned) {
-                log.info("gave up the batch of revoked partitions in flight; their new owner reads it again");
-                return true;
-            }
-            if (cause instanceof StoreException se) {
-                throw se;
+            if (cause instanceof StoreException.Fatal fatal) {
+                throw fatal;
             }
             throw new StoreException.Fatal("writing a batch failed: " + cause, cause);
         }
         clear();
-        onWritten.accept(batch);
-        return true;
+        if (!stored) {
+            log.info("gave up a batch of {} records of {} before it was stored; they are read again",
+                    batch.records(), batch.partitions());
+        }
+        return Optional.of(new Settled(batch, stored));
     }
 
     private void clear() {
         inFlight = null;
         inFlightBatch = null;
-        inFlightPartitions = Set.of();
     }
 
-    /** The writer thread's part: write the batch, retrying with backoff until it is stored or given up. */
-    private void writeWithRetry(DecodedBatch batch) throws StoreException, Abandoned, InterruptedException {
-        int attempt = 0;
-        while (true) {
-            try {
-                writeOnce(batch);
-                if (attempt > 0) {
-                    log.info("write succeeded after {} retries", attempt);
-                }
-                failing = false;
-                return;
-            } catch (StoreException.Retriable | DeadLetters.PublishException e) {
-                attempt++;
-                failing = true;
-                metrics.retried();
-                metrics.notReady("writes failing: " + e.getMessage());
-                Duration delay = backoff.delay(attempt);
-                log.warn("attempt {} to store a batch of {} records failed, retrying in {} ms: {}",
-                        attempt, batch.records(), delay.toMillis(), e.getMessage());
-                if (abandon) {
-                    throw new Abandoned();
-                }
-                Thread.sleep(delay.toMillis()); // the writer thread's backoff; the consumer thread keeps polling
-                if (abandon) {
-                    throw new Abandoned();
-                }
+    /** The writer thread's part: true once the batch is stored, false when it was given up first. */
+    private boolean write(DecodedBatch batch) throws Exception {
+        Progress progress = new Progress(batch.rejected());
+        try {
+            retry.run(() -> writeRest(batch, progress), () -> abandon);
+            failing = false;
+            return true;
+        } catch (Retry.Cancelled e) {
+            return false;
+        } catch (InterruptedException e) {
+            // only close() interrupts the writer: the consumer has stopped and settles nothing more
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** One attempt: the days not stored yet, then the dead letters not acknowledged yet. */
+    private Void writeRest(DecodedBatch batch, Progress progress) throws Exception {
+        for (LocalDate day : batch.days()) {
+            if (progress.storedDays.contains(day)) {
+                continue;
+            }
+            long start = System.nanoTime();
+            WriteResult result = store.write(day, batch.chunks(day));
+            metrics.batchWritten(result.stored(), result.skipped(), System.nanoTime() - start);
+            if (result.skipped() > 0) {
+                log.info("{}: skipped {} redelivered ticks already stored", store.fileOf(day).getFileName(), result.skipped());
+            }
+            progress.storedDays.add(day);
+            faults.afterDayCommit();
+        }
+        if (!progress.pendingRejects.isEmpty()) {
+            DeadLetters.Published published = deadLetters.publish(progress.pendingRejects);
+            for (DecodedBatch.Rejected rejected : published.durable()) {
+                metrics.deadLettered(rejected.reason());
+            }
+            progress.pendingRejects = published.failed();
+            if (published.failure() != null) {
+                throw published.failure();
             }
         }
+        return null;
     }
 
-    @Override
-    public void close() {
-        abandon = true;
-        thread.shutdownNow();
-    }
+    /** How far the writer got with one batch; lives on the writer thread. */
+    private static final class Progress {
+        final Set<LocalDate> storedDays = new HashSet<>();
+        List<DecodedBatch.Rejected> pendingRejects;
 
-    /** The batch in flight was given up: its partitions were revoked or the consumer stops. */
-    private static final class Abandoned extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Abandoned() {
-            super(null, null, false, false);
+        Progress(List<DecodedBatch.Rejected> rejects) {
+            this.pendingRejects = rejects;
         }
     }
 
+    /** Halts and stops the writer thread; what it was writing is not settled any more. */
+    @Override
+    public void close() {
+        halt();
+        thread.shutdownNow();
+    }
 }

@@ -61,6 +61,11 @@ public final class ConsumerConfig {
             description = "Most records written in one batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--batch-bytes", defaultValue = "32MiB", converter = ByteSize.class, paramLabel = "SIZE",
+            description = "Most bytes of records (their serialized keys and values) in one batch, so that large records "
+                    + "cannot fill the heap; one batch is collected while another is written (default: ${DEFAULT-VALUE}).")
+    long batchBytes;
+
     @Option(names = "--linger", defaultValue = "0ms", converter = Durations.class, paramLabel = "DURATION",
             description = "Longest a record waits for more to join its batch once the consumer has caught up; "
                     + "0 writes what each poll brings (default: ${DEFAULT-VALUE}).")
@@ -149,6 +154,7 @@ public final class ConsumerConfig {
         require(!groupId.isBlank(), "--group-id must not be empty");
         require(!dlqTopic().equals(topic), "--dlq-topic must differ from --topic (" + topic + ")");
         require(batchSize >= 1, "--batch-size must be at least 1, is " + batchSize);
+        require(batchBytes >= 1024, "--batch-bytes must be at least 1KiB, is " + batchBytes);
         require(!linger.isNegative(), "--linger must not be negative");
         require(!retryInitial.isNegative() && !retryInitial.isZero(), "--retry-initial must be positive");
         require(retryMax.compareTo(retryInitial) >= 0, "--retry-initial (" + Durations.format(retryInitial)
@@ -182,5 +188,28 @@ public final class ConsumerConfig {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("password") || k.contains("secret") || k.contains("jaas.config") || k.endsWith(".key")
                 || k.contains("token") || k.contains("credentials");
+    }
+
+    /** Reads sizes such as {@code 1048576}, {@code 512KiB}, {@code 32MiB} or {@code 1GiB}. */
+    static final class ByteSize implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(|B|KiB|MiB|GiB)").matcher(value.strip());
+            if (!m.matches()) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value
+                        + "' is not a size: give a number of bytes, optionally with KiB, MiB or GiB");
+            }
+            int shift = switch (m.group(2)) {
+                case "KiB" -> 10;
+                case "MiB" -> 20;
+                case "GiB" -> 30;
+                default -> 0;
+            };
+            long number = Long.parseLong(m.group(1));
+            if (number > (Long.MAX_VALUE >> shift)) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is too large");
+            }
+            return number << shift;
+        }
     }
 }

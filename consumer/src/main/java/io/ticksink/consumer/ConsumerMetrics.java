@@ -113,6 +113,17 @@ public final class ConsumerMetrics {
         }).set(value);
     }
 
+    /** Partitions revoked or lost: their lag is no longer this member's to report. */
+    public void forgetLag(java.util.Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            if (lag.remove(tp) != null) {
+                registry.find("ticksink.consumer.lag")
+                        .tags("topic", tp.topic(), "partition", Integer.toString(tp.partition()))
+                        .gauges().forEach(registry::remove);
+            }
+        }
+    }
+
     public void ready() {
         notReadyBecause.set(null);
     }

@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes rejected records to the dead-letter topic with their original key, value and headers,
- * plus headers naming the reason and the source coordinates. {@link #publish} returns only once
- * the broker acknowledged every one of them, so the offsets covering them may be committed.
+ * plus headers naming the reason and the source coordinates. {@link #publish} says which of them
+ * are durable, so that the offsets covering them may be committed once all are.
  *
- * <p>Not thread safe: owned by the consumer thread.
+ * <p>Not thread safe: used by the writer thread only.
  */
 public final class DeadLetters {
 
@@ -57,37 +57,41 @@ public final class DeadLetters {
     }
 
     /**
-     * Sends the rejected records that were not acknowledged yet and waits for the broker's
-     * acknowledgement; acknowledged ones are removed from the list, so a retry sends only the rest.
+     * What one {@link #publish} achieved. {@code durable}: now durable as dead letters;
+     * {@code failed}: not durable yet, to be sent again by a later attempt; {@code failure}: why
+     * the first of them failed, or null when {@code failed} is empty.
      */
-    public void publish(List<DecodedBatch.Rejected> pending) throws PublishException, InterruptedException {
-        if (pending.isEmpty()) {
-            return;
+    public record Published(List<DecodedBatch.Rejected> durable, List<DecodedBatch.Rejected> failed,
+                            PublishException failure) {
+    }
+
+    /** Sends the given rejects and waits for the broker's acknowledgement of each. Never changes the given list. */
+    public Published publish(List<DecodedBatch.Rejected> rejects) throws InterruptedException {
+        if (rejects.isEmpty()) {
+            return new Published(List.of(), List.of(), null);
         }
-        List<Future<RecordMetadata>> sends = new ArrayList<>(pending.size());
-        for (DecodedBatch.Rejected rejected : pending) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(rejects.size());
+        for (DecodedBatch.Rejected rejected : rejects) {
             sends.add(producer.send(deadLetter(rejected)));
         }
         producer.flush();
         PublishException failure = null;
+        List<DecodedBatch.Rejected> durable = new ArrayList<>();
         List<DecodedBatch.Rejected> failed = new ArrayList<>();
         for (int i = 0; i < sends.size(); i++) {
             try {
                 sends.get(i).get(sendTimeoutMillis, TimeUnit.MILLISECONDS);
+                durable.add(rejects.get(i));
             } catch (ExecutionException | TimeoutException e) {
-                failed.add(pending.get(i));
+                failed.add(rejects.get(i));
                 if (failure == null) {
                     Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
                     failure = new PublishException("cannot publish to dead-letter topic " + topic + ": " + cause, cause);
                 }
             }
         }
-        int acknowledged = pending.size() - failed.size();
-        logSampled(pending, acknowledged);
-        pending.retainAll(failed);
-        if (failure != null) {
-            throw failure;
-        }
+        logSampled(rejects, durable.size());
+        return new Published(durable, failed, failure);
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(DecodedBatch.Rejected rejected) {

@@ -5,9 +5,11 @@ import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -18,7 +20,9 @@ import org.apache.kafka.common.TopicPartition;
  * partition and day; the rejected records bound for the dead-letter topic; and the offsets to
  * commit once all of it is durable.
  *
- * <p>Not thread safe: owned by the consumer thread.
+ * <p>Not thread safe. The consumer thread builds it; once handed to the writer ({@link BatchWriter#submit})
+ * nobody changes it any more: the writer and the committer only read it, and the writer keeps its
+ * progress (days written, dead letters acknowledged) to itself.
  */
 public final class DecodedBatch {
 
@@ -31,7 +35,7 @@ public final class DecodedBatch {
 
     private final TreeMap<LocalDate, Map<TopicPartition, StreamChunk>> days = new TreeMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
-    /** Per partition, one past the highest offset of the batch: a one-element array, updated in place. */
+    /** Per partition, one past the highest offset of the batch and the bytes of its records: updated in place. */
     private final Map<TopicPartition, long[]> nextOffsets = new HashMap<>();
     private TopicPartition lastPartition;
     private long[] lastNextOffset;
@@ -39,6 +43,8 @@ public final class DecodedBatch {
     private StreamChunk lastChunk;
     private int records;
     private int ticks;
+    /** What the batch holds on the heap, roughly: the records' keys and values plus a fixed cost per record. */
+    private long bytes;
     /** Kafka timestamps of the records added, in order; {@link #take} leaves them behind. */
     private long[] recordTimestamps;
     private int stamped;
@@ -89,6 +95,14 @@ public final class DecodedBatch {
         covered(record);
     }
 
+    /** A decoded tick and its bookkeeping, roughly, besides its text (the record's value is an upper bound of that). */
+    static final int RECORD_OVERHEAD_BYTES = 96;
+
+    private static long sizeOf(ConsumerRecord<byte[], ByteBuffer> record) {
+        return RECORD_OVERHEAD_BYTES + (record.key() == null ? 0 : record.key().length)
+                + (record.value() == null ? 0 : record.value().remaining());
+    }
+
     /** The record with its value copied out of the fetched buffer, for the dead-letter topic. */
     private static ConsumerRecord<byte[], byte[]> copyOf(ConsumerRecord<byte[], ByteBuffer> record) {
         ByteBuffer value = record.value();
@@ -108,32 +122,35 @@ public final class DecodedBatch {
         }
         recordTimestamps[stamped++] = record.timestamp();
         records++;
+        long size = sizeOf(record);
+        bytes += size;
         TopicPartition tp = partitionOf(record);
         long[] next = lastNextOffset;
         if (next == null) {
-            next = nextOffsets.computeIfAbsent(tp, p -> new long[] {0});
+            next = nextOffsets.computeIfAbsent(tp, p -> new long[] {0, 0});
             lastNextOffset = next;
         }
         next[0] = Math.max(next[0], record.offset() + 1);
+        next[1] += size;
     }
 
-    /** The days this batch still has to write, in order. */
+    /** The days of the batch's ticks, in order. */
     public Collection<LocalDate> days() {
-        return new ArrayList<>(days.keySet());
+        return Collections.unmodifiableSet(days.keySet());
     }
 
     public Collection<StreamChunk> chunks(LocalDate day) {
-        return days.getOrDefault(day, Map.of()).values();
+        return Collections.unmodifiableCollection(days.getOrDefault(day, Map.of()).values());
     }
 
-    /** Marks a day as written: a retry of the batch does not write it again. */
-    public void written(LocalDate day) {
-        forgetLast();
-        days.remove(day);
-    }
-
+    /** The rejected records, in the order they were read. */
     public List<Rejected> rejected() {
-        return rejected;
+        return Collections.unmodifiableList(rejected);
+    }
+
+    /** The partitions the batch holds records of. */
+    public Set<TopicPartition> partitions() {
+        return Collections.unmodifiableSet(nextOffsets.keySet());
     }
 
     /** The offsets to commit once every tick and rejected record of the batch is durable. */
@@ -166,6 +183,8 @@ public final class DecodedBatch {
             long[] next = nextOffsets.remove(tp);
             if (next != null) {
                 taken.nextOffsets.put(tp, next);
+                taken.bytes += next[1];
+                bytes -= next[1];
             }
         }
         taken.records = taken.ticks + taken.rejected.size();
@@ -189,6 +208,11 @@ public final class DecodedBatch {
             sample[i] = recordTimestamps[i * step];
         }
         return sample;
+    }
+
+    /** Roughly what the batch holds on the heap, in bytes. */
+    public long bytes() {
+        return bytes;
     }
 
     public int ticks() {

@@ -1,11 +1,14 @@
 package io.ticksink.consumer;
 
+import io.ticksink.schema.Backoff;
+import io.ticksink.schema.Retry;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -15,10 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The commit stage: commits the offsets of written batches, asynchronously after each batch and
- * synchronously before partitions are handed over and at stop, and sends them again after an
- * asynchronous commit failed. Only offsets of batches already durable in their day files (and
- * the dead-letter topic) are ever handed to it.
+ * The commit stage: commits the offsets of batches the writer stored, asynchronously after each
+ * batch, synchronously before partitions are handed over and at stop, and again after an
+ * asynchronous commit failed ({@link #ASYNC_RETRY}, driven by the loop through {@link #retryFailed()}).
+ * Only batches the writer reported stored are ever handed to it, so it commits nothing that is not
+ * durable.
  *
  * <p>Not thread safe: owned by the consumer thread, which is also where the client runs commit
  * callbacks (from poll and commit calls).
@@ -26,17 +30,24 @@ import org.slf4j.LoggerFactory;
 final class OffsetCommitter {
 
     private static final Logger log = LoggerFactory.getLogger(OffsetCommitter.class);
-    private static final long RETRY_NANOS = Duration.ofSeconds(1).toNanos();
-    private static final int WAKEUP_ATTEMPTS = 3;
+    /** A failed asynchronous commit is sent again, every written offset the member still owns, for as long as it fails. */
+    static final Retry ASYNC_RETRY = Retry.forever("committing offsets", e -> e instanceof KafkaException,
+            new Backoff(Duration.ofMillis(500), Duration.ofSeconds(10)));
+    /** A synchronous commit interrupted by a stop request ({@code wakeup()}) is sent again, a few times. */
+    private static final Retry SYNC_RETRY = Retry.upTo(3, "committing offsets synchronously",
+            e -> e instanceof WakeupException, new Backoff(Duration.ofMillis(1), Duration.ofMillis(10)));
 
     private final Consumer<byte[], ByteBuffer> consumer;
     private final ConsumerMetrics metrics;
     private final Faults faults;
-    /** Offsets of everything written whose commit was not confirmed synchronously. */
+    /** Offsets of stored batches whose commit was not confirmed synchronously. */
     private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
-    /** An asynchronous commit failed: {@link #retryFailed()} sends {@link #written} again at {@link #retryNanos}. */
-    private boolean failed;
-    private long retryNanos;
+    /** Stored batches to count in the metrics once a synchronous commit covers them. */
+    private final List<DecodedBatch> uncounted = new ArrayList<>();
+    private Retry.Attempts asyncAttempts = ASYNC_RETRY.attempts();
+    /** When a failed asynchronous commit is sent again; 0 when none failed. */
+    private long retryAtNanos;
+    private boolean retryDue;
 
     OffsetCommitter(Consumer<byte[], ByteBuffer> consumer, ConsumerMetrics metrics, Faults faults) {
         this.consumer = consumer;
@@ -44,106 +55,118 @@ final class OffsetCommitter {
         this.faults = faults;
     }
 
+    /** Records a stored batch's offsets, to be committed by the next synchronous commit of their partitions. */
+    void add(DecodedBatch stored) {
+        written.putAll(stored.offsets());
+        uncounted.add(stored);
+    }
+
     /**
-     * Commits a written batch's offsets without waiting for the answer, so the next batch is
-     * written meanwhile; commits are sent in order, and a failed one is covered by the next, by
-     * {@link #retryFailed()}, or by the synchronous commit before a hand-over and at stop.
+     * Records a stored batch's offsets and commits them, and every other written offset the member
+     * owns, without waiting for the answer, so the next batch is written meanwhile. Commits are sent
+     * in order; a failed one is covered by the next, by {@link #retryFailed()}, or by a synchronous commit.
      */
-    void commitAsync(DecodedBatch batch) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = written(batch, consumer.assignment());
+    void commitAsync(DecodedBatch stored) {
+        written.putAll(stored.offsets());
+        Map<TopicPartition, OffsetAndMetadata> offsets = owned(consumer.assignment());
         if (offsets.isEmpty()) {
             return;
         }
         faults.beforeOffsetCommit();
-        int records = batch.records();
-        long[] timestamps = batch.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH);
+        int records = stored.records();
+        long[] timestamps = stored.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH);
         consumer.commitAsync(offsets, (committed, error) -> {
             if (error == null) {
+                asyncAttempts.succeeded();
                 metrics.committed(records, timestamps);
             } else {
-                failedAt(error);
+                failedAsync(error);
             }
         });
     }
 
-    /** Commits a batch written for partitions about to be handed over, and waits for the answer. */
-    void commitSync(DecodedBatch batch, Collection<TopicPartition> partitions) {
-        written(batch, partitions);
-        faults.beforeOffsetCommit();
-        commitSync(partitions);
-        metrics.committed(batch.records(), batch.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH));
-    }
-
-    /** Commits synchronously the offsets written for some partitions: before they are handed over, and at stop. */
-    void commitSync(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
-        offsets.keySet().retainAll(partitions);
+    /**
+     * Commits the written offsets of some partitions and waits for the answer: before they are
+     * handed over, and at stop. Returns whether they are committed (true when there was nothing to
+     * commit); a failure is logged, and the stored ticks are skipped when read again.
+     */
+    boolean commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = owned(partitions);
         if (offsets.isEmpty()) {
-            return;
+            return true;
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
+        faults.beforeOffsetCommit();
+        try {
+            SYNC_RETRY.run(() -> {
                 consumer.commitSync(offsets);
-                written.keySet().removeAll(partitions);
-                return;
-            } catch (WakeupException e) {
-                if (attempt < WAKEUP_ATTEMPTS) {
-                    continue; // a stop request consumed by this call: commit anyway
-                }
-            } catch (CommitFailedException e) {
-                log.warn("offset commit rejected after a rebalance; the stored ticks will be skipped when redelivered: {}",
-                        e.getMessage());
-            } catch (KafkaException e) {
-                log.warn("offset commit failed; redelivered ticks will be skipped: {}", e.toString());
-            }
-            return;
+                return null;
+            }, () -> false);
+        } catch (KafkaException e) {
+            log.warn("committing offsets of {} failed; their stored ticks are read again and skipped: {}",
+                    offsets.keySet(), e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Retry.Cancelled e) {
+            throw new IllegalStateException("never called off", e);
         }
+        written.keySet().removeAll(offsets.keySet());
+        uncounted.removeIf(batch -> {
+            if (offsets.keySet().containsAll(batch.partitions())) {
+                metrics.committed(batch.records(), batch.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH));
+                return true;
+            }
+            return false;
+        });
+        return true;
     }
 
     /**
-     * Sends the written offsets again after a failed asynchronous commit (a rebalance in progress,
-     * the broker away). Waiting for the next batch to cover it is not enough: a partition that
-     * receives no further records (a drained backlog, a quiet symbol) would stay short of its end
-     * offset until the next hand-over or stop, its lag never reaching zero.
+     * Sends the written offsets again once a failed asynchronous commit is due for its retry (a
+     * rebalance in progress, the broker away). Waiting for the next batch to cover it is not enough:
+     * a partition that receives no further records (a drained backlog, a quiet symbol) would stay
+     * short of its end offset, its lag never reaching zero.
      */
     void retryFailed() {
-        if (!failed || System.nanoTime() - retryNanos < 0) {
+        if (!retryDue || System.nanoTime() - retryAtNanos < 0) {
             return;
         }
-        failed = false;
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
-        offsets.keySet().retainAll(consumer.assignment());
+        retryDue = false;
+        Map<TopicPartition, OffsetAndMetadata> offsets = owned(consumer.assignment());
         if (offsets.isEmpty()) {
             return;
         }
         consumer.commitAsync(offsets, (committed, error) -> {
             if (error == null) {
-                log.info("offset commit retried successfully for {}", committed.keySet());
+                asyncAttempts.succeeded();
             } else {
-                failedAt(error);
+                failedAsync(error);
             }
         });
     }
 
-    /** Records a written batch's offsets of some partitions as to be committed, and returns them. */
-    private Map<TopicPartition, OffsetAndMetadata> written(DecodedBatch batch, Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = batch.offsets();
+    /** Partitions handed over or lost: their offsets are no longer ours to commit, whether or not the last commit went through. */
+    void forget(Collection<TopicPartition> partitions) {
+        written.keySet().removeAll(partitions);
+        uncounted.removeIf(batch -> partitions.containsAll(batch.partitions()));
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> owned(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
         offsets.keySet().retainAll(partitions);
-        written.putAll(offsets);
         return offsets;
     }
 
-    /** Partitions lost to another member: their offsets are no longer ours to commit. */
-    void forget(Collection<TopicPartition> partitions) {
-        written.keySet().removeAll(partitions);
-    }
-
-    private void failedAt(Exception error) {
-        if (!failed) {
-            log.warn("offset commit failed; retried in {} ms, and redelivered ticks are skipped: {}",
-                    RETRY_NANOS / 1_000_000, error.toString());
+    private void failedAsync(Exception error) {
+        try {
+            Duration delay = asyncAttempts.failed(error);
+            retryAtNanos = System.nanoTime() + delay.toNanos();
+            retryDue = true;
+        } catch (Exception notRetriable) {
+            // not a Kafka error: a bug; the next commit or hand-over still covers the offsets
+            log.error("offset commit failed: {}", notRetriable.toString());
+            asyncAttempts = ASYNC_RETRY.attempts();
         }
-        failed = true;
-        retryNanos = System.nanoTime() + RETRY_NANOS;
     }
 }

@@ -8,8 +8,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The batch being collected: polled records are decoded as they arrive, so only the small
  * decoded ticks wait for the writer, not the records' buffers. The batch is due when it holds
- * {@code batchSize} records or its first record has waited {@code lingerNanos}. Holds no Kafka
- * client and does no I/O.
+ * {@code batchSize} records or {@code batchBytes} bytes (by the records' serialized sizes, so that
+ * large records cannot fill the heap), or its first record has waited {@code lingerNanos}. Holds no
+ * Kafka client and does no I/O.
  *
  * <p>Not thread safe: owned by the consumer thread.
  */
@@ -17,16 +18,22 @@ final class OpenBatch {
 
     private final BatchDecoder decoder;
     private final int batchSize;
+    private final long batchBytes;
     private final long lingerNanos;
     private DecodedBatch batch;
     private long firstAddedNanos;
 
     OpenBatch(BatchDecoder decoder, int batchSize, long lingerNanos) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be at least 1");
+        this(decoder, batchSize, Long.MAX_VALUE, lingerNanos);
+    }
+
+    OpenBatch(BatchDecoder decoder, int batchSize, long batchBytes, long lingerNanos) {
+        if (batchSize < 1 || batchBytes < 1) {
+            throw new IllegalArgumentException("batch size and bytes must be at least 1");
         }
         this.decoder = decoder;
         this.batchSize = batchSize;
+        this.batchBytes = batchBytes;
         this.lingerNanos = lingerNanos;
         this.batch = new DecodedBatch(batchSize);
     }
@@ -47,7 +54,7 @@ final class OpenBatch {
 
     /** Whether it holds a whole batch: no more should be fetched until it is handed to the writer. */
     boolean isFull() {
-        return batch.records() >= batchSize;
+        return batch.records() >= batchSize || batch.bytes() >= batchBytes;
     }
 
     /** How long a poll may block before the batch is due, in nanoseconds. */

@@ -5,13 +5,10 @@ import io.ticksink.schema.StoreException;
 import io.ticksink.schema.TickStore;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -19,16 +16,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer loop: poll, decode, write each day file the batch touches in one
- * transaction, publish rejects to the dead-letter topic, and only then commit the batch's offsets.
+ * The consumer loop: poll and decode into the open batch ({@link OpenBatch}), hand each due batch
+ * to the writer ({@link BatchWriter}), and hand what the writer stored to the committer
+ * ({@link OffsetCommitter}). Rebalances are handled by {@link HandOver}, stops by {@link #stop}.
  *
  * <p>Exactly once: each day file stores, with its rows, the next offset it holds per partition;
  * a redelivered record (after a crash between the SQLite and the Kafka commit, a rebalance, a
  * crash between two day files of one batch) is skipped only if its own day file covers its offset.
  *
- * <p>A failed write is retried by the writer thread with exponential backoff; meanwhile this loop
- * keeps polling (the partitions paused once a whole batch waits), so the consumer stays in its
- * group, also while it stops. Not thread safe, except {@link #requestStop()}, which any thread may call.
+ * <p>No loss: only the writer writes, batches are written one at a time in the order read, and an
+ * offset is committed only once the writer reported its batch stored. After a batch failed for
+ * good, or was given up at the shutdown deadline, nothing is written or committed any more.
+ *
+ * <p>While the writer retries a failed write, this loop keeps polling (the partitions paused once a
+ * whole batch waits), so the consumer stays in its group, also while it stops. Not thread safe,
+ * except {@link #requestStop()}, which any thread may call.
  */
 public final class TickConsumer {
 
@@ -39,36 +41,31 @@ public final class TickConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(TickConsumer.class);
     private static final long IDLE_POLL_NANOS = Duration.ofMillis(200).toNanos();
-    private static final int REVOCATION_ATTEMPTS = 3;
     /** How often the loop looks whether the batch in flight is written. */
     private static final long IN_FLIGHT_POLL_NANOS = Duration.ofMillis(2).toNanos();
     /** How long the loop waits on the writer, while a whole batch waits for it, before it polls again. */
     private static final long BACKPRESSURE_WAIT_NANOS = Duration.ofMillis(50).toNanos();
-    /** How long a rebalance waits for the batch in flight before giving its partitions up uncommitted. */
-    private static final long REVOCATION_WAIT_NANOS = Duration.ofSeconds(10).toNanos();
+    /** How long a rebalance waits for the writer before giving revoked partitions up uncommitted. */
+    static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
+    private static final long IDLE_CHECK_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final Consumer<byte[], ByteBuffer> consumer;
     private final TickStore store;
     private final ConsumerMetrics metrics;
     private final String topic;
-    private final Backoff backoff;
     private final Duration shutdownTimeout;
     private final Duration idleClose;
     /** Polled records, decoded as they arrive, until the writer takes them. */
     private final OpenBatch open;
+    /** The write stage: stores the batch in flight while this thread polls and decodes the next. */
+    private final BatchWriter writer;
+    /** The commit stage: offsets of stored batches only. */
+    private final OffsetCommitter committer;
+    private final HandOver handOver;
 
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
-    /**
-     * The pipeline: while the writer thread stores the batch in flight, this thread polls and
-     * decodes the next one. Batches are written strictly in order, one at a time: a later record
-     * of a partition is never stored before an earlier one, which the day files' positions need.
-     */
-    private final BatchWriter writer;
     private boolean pausedForBackpressure;
-    /** The commit stage: offsets of written batches only. */
-    private final OffsetCommitter committer;
-    private StoreException.Fatal fatalInListener;
     private long lastIdleCheckNanos = System.nanoTime();
 
     public TickConsumer(ConsumerConfig config, Consumer<byte[], ByteBuffer> consumer, DeadLetters deadLetters,
@@ -78,12 +75,12 @@ public final class TickConsumer {
         this.metrics = metrics;
         Faults faults = Faults.fromSystemProperty();
         this.topic = config.topic;
-        this.backoff = new Backoff(config.retryInitial, config.retryMax);
         this.shutdownTimeout = config.shutdownTimeout;
         this.idleClose = config.idleClose;
-        this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.linger.toNanos());
-        this.writer = new BatchWriter(store, deadLetters, metrics, faults, backoff);
+        this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.batchBytes, config.linger.toNanos());
+        this.writer = new BatchWriter(store, deadLetters, metrics, faults, new Backoff(config.retryInitial, config.retryMax));
         this.committer = new OffsetCommitter(consumer, metrics, faults);
+        this.handOver = new HandOver(consumer, open, writer, committer, metrics, HAND_OVER_WAIT.toNanos());
     }
 
     /** Asks the loop to finish the batch in hand, commit and return. Safe from any thread. */
@@ -97,7 +94,7 @@ public final class TickConsumer {
 
     /** Runs until {@link #requestStop()} or a fatal error; returns the exit status. */
     public int run() {
-        consumer.subscribe(List.of(topic), new Rebalance());
+        consumer.subscribe(List.of(topic), handOver);
         try {
             while (!stopping) {
                 long timeout = open.nanosUntilDue(System.nanoTime(), IDLE_POLL_NANOS);
@@ -107,44 +104,28 @@ public final class TickConsumer {
                 pollInto(timeout);
                 // while a whole batch waits nothing is fetched: wait on the writer itself, so the
                 // batch goes the moment the writer is free, not at the end of a poll
-                reap(pausedForBackpressure ? BACKPRESSURE_WAIT_NANOS : 0);
-                submitIfReady();
+                settle(pausedForBackpressure ? BACKPRESSURE_WAIT_NANOS : 0);
+                if (!writer.busy() && open.isReady(System.nanoTime())) {
+                    writer.submit(open.drain());
+                }
                 backpressure();
                 committer.retryFailed();
                 closeIdleFiles();
             }
-            // in order: the batch in flight, then the one collected since, both by the writer thread
-            consumer.pause(consumer.assignment());
-            awaitWriter();
-            if (!open.isEmpty()) {
-                log.info("stopping: writing the {} records in hand", open.size());
-                writer.submit(open.drain());
-                awaitWriter();
-            }
-            committer.commitSync(consumer.assignment());
-            log.info("stopped; every record read was stored and committed");
-            return EXIT_OK;
-        } catch (ShutdownExpired e) {
-            log.error("stopped after --shutdown-timeout {} with a batch still failing to write; its records were "
-                    + "not committed and will be read again on restart", Durations.format(shutdownTimeout));
-            return EXIT_UNCOMMITTED;
-        } catch (StoreException e) {
-            log.error("cannot go on: {}", e.getMessage());
+            return stop();
+        } catch (StoreException.Fatal e) {
+            log.error("cannot go on: {}. Nothing read after the failed batch was stored or committed; "
+                    + "fix the cause and restart, it is read again", e.getMessage());
             return EXIT_FATAL;
         } finally {
+            handOver.close(); // the revocation run by KafkaConsumer.close() writes and commits nothing
             writer.close();
         }
     }
 
-    /** Settles the batch in flight once written (its offsets are committed); false while it is still written. */
-    private boolean reap(long waitNanos) throws StoreException {
-        return writer.settle(waitNanos, committer::commitAsync);
-    }
-
-    private void submitIfReady() {
-        if (!writer.busy() && open.isReady(System.nanoTime())) {
-            writer.submit(open.drain());
-        }
+    /** Hands the batch in flight, once the writer is done with it, to the committer: its offsets if stored. */
+    private void settle(long waitNanos) throws StoreException.Fatal {
+        writer.settle(waitNanos).filter(BatchWriter.Settled::stored).ifPresent(s -> committer.commitAsync(s.batch()));
     }
 
     /** While a whole batch waits for the writer, fetch nothing more (but keep polling). */
@@ -160,6 +141,7 @@ public final class TickConsumer {
             }
             pausedForBackpressure = false;
         }
+        handOver.pauseAssigned(pausedForBackpressure);
     }
 
     private void pollInto(long timeoutNanos) throws StoreException.Fatal {
@@ -169,10 +151,8 @@ public final class TickConsumer {
         } catch (WakeupException e) {
             return; // requestStop(); the loop looks at the flag
         }
-        if (fatalInListener != null) {
-            throw fatalInListener;
-        }
-        if (metrics.notReadyReason() != null && !writer.failing()) {
+        failIfHandOverFailed();
+        if (handOver.joined() && !writer.failing() && metrics.notReadyReason() != null) {
             metrics.ready();
         }
         open.addAll(records, System.nanoTime());
@@ -184,27 +164,63 @@ public final class TickConsumer {
         }
     }
 
+    private void failIfHandOverFailed() throws StoreException.Fatal {
+        if (handOver.fatal() != null) {
+            throw handOver.fatal();
+        }
+    }
+
     /**
-     * At stop: waits until the writer has stored and settled its batch, retrying as long as it
-     * takes, while polling the paused partitions so that the consumer stays in its group. When the
-     * shutdown deadline passes first, the batch is given up uncommitted.
+     * Writes the batch in flight and the one collected since, in order, through the writer, then
+     * commits synchronously. Meanwhile it polls the paused partitions, so that the consumer stays
+     * in its group. When the shutdown deadline passes first, the writer is halted and nothing more
+     * is committed: what was not stored is read again on restart.
      */
-    private void awaitWriter() throws ShutdownExpired, StoreException {
-        while (!reap(0)) {
-            long remaining = stopDeadlineNanos - System.nanoTime();
+    private int stop() throws StoreException.Fatal {
+        long deadline = stopDeadlineNanos;
+        handOver.stopBy(deadline);
+        handOver.pauseAssigned(true);
+        consumer.pause(consumer.assignment());
+        boolean inTime = awaitWriter(deadline);
+        if (inTime && !open.isEmpty()) {
+            log.info("stopping: writing the {} records in hand", open.size());
+            writer.submit(open.drain());
+            inTime = awaitWriter(deadline);
+        }
+        if (!inTime) {
+            writer.halt();
+            log.error("stopped after --shutdown-timeout {} with a batch still failing to write; nothing more was "
+                    + "committed, and what was not stored is read again on restart", Durations.format(shutdownTimeout));
+            return EXIT_UNCOMMITTED;
+        }
+        if (committer.commitSync(consumer.assignment())) {
+            log.info("stopped; every record read was stored and committed");
+        } else {
+            log.warn("stopped; every record read was stored, but the last offset commit failed: "
+                    + "those records are read again on restart and skipped as stored");
+        }
+        return EXIT_OK;
+    }
+
+    /** Waits until the writer is done with the batch in flight, polling meanwhile; false when the deadline passed. */
+    private boolean awaitWriter(long deadline) throws StoreException.Fatal {
+        while (writer.busy()) {
+            writer.settle(0).filter(BatchWriter.Settled::stored).ifPresent(s -> committer.add(s.batch()));
+            if (!writer.busy()) {
+                break;
+            }
+            long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
-                writer.abandon();
-                throw new ShutdownExpired();
+                return false;
             }
             try {
                 rewind(consumer.poll(Duration.ofNanos(Math.min(remaining, IN_FLIGHT_POLL_NANOS))));
             } catch (WakeupException e) {
                 // a stop request consumed by this poll: the stop is under way
             }
-            if (fatalInListener != null) {
-                throw fatalInListener;
-            }
+            failIfHandOverFailed();
         }
+        return !writer.halted();
     }
 
     /** Paused partitions return nothing; should records arrive anyway, read them again later. */
@@ -217,115 +233,11 @@ public final class TickConsumer {
 
     private void closeIdleFiles() {
         long now = System.nanoTime();
-        if (now - lastIdleCheckNanos > Duration.ofSeconds(10).toNanos()) {
+        if (now - lastIdleCheckNanos > IDLE_CHECK_NANOS) {
             lastIdleCheckNanos = now;
             int closed = store.closeIdle(idleClose);
             if (closed > 0) {
                 log.debug("closed {} idle day databases", closed);
-            }
-        }
-    }
-
-    /** The shutdown deadline passed while a batch was still failing. */
-    private static final class ShutdownExpired extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        ShutdownExpired() {
-            super(null, null, false, false);
-        }
-    }
-
-    /** Hands partitions over cleanly: what is in hand for a revoked partition is written and committed first. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            log.info("partitions revoked: {}", partitions);
-            // the batch in flight first: a later record of a partition is never stored before an earlier one
-            if (writer.busy() && !Collections.disjoint(writer.partitionsInFlight(), partitions)) {
-                boolean settled;
-                try {
-                    settled = reap(REVOCATION_WAIT_NANOS);
-                } catch (StoreException e) {
-                    fatalInListener = e instanceof StoreException.Fatal f ? f : new StoreException.Fatal(e.getMessage(), e);
-                    return;
-                }
-                if (!settled) {
-                    if (partitions.containsAll(writer.partitionsInFlight())) {
-                        writer.abandon();
-                    }
-                    // its later records may not be stored before it: give them up; the new owner reads them again
-                    open.take(partitions);
-                    log.warn("the batch in flight for {} is still being written; their later records are given up "
-                            + "uncommitted and read again by their new owner", partitions);
-                    committer.commitSync(partitions);
-                    return;
-                }
-            }
-            // then what was collected since: written and committed before the hand-over
-            writeForHandOver(open.take(partitions), partitions);
-            committer.commitSync(partitions);
-        }
-
-        /** Writes a batch of revoked partitions with a few quick retries; false when it could not. */
-        private boolean writeForHandOver(DecodedBatch batch, Collection<TopicPartition> partitions) {
-            if (batch.isEmpty()) {
-                return true;
-            }
-            for (int attempt = 1; attempt <= REVOCATION_ATTEMPTS; attempt++) {
-                try {
-                    writer.writeOnce(batch);
-                    committer.commitSync(batch, partitions);
-                    return true;
-                } catch (StoreException.Retriable | DeadLetters.PublishException e) {
-                    log.warn("writing {} records of revoked partitions failed (attempt {}): {}", batch.records(),
-                            attempt, e.getMessage());
-                    sleepQuietly(backoff.delay(attempt));
-                } catch (StoreException.Fatal e) {
-                    fatalInListener = e;
-                    return false;
-                } catch (StoreException e) {
-                    fatalInListener = new StoreException.Fatal(e.getMessage(), e);
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            log.warn("gave up {} uncommitted records of revoked partitions; their new owner reads them again",
-                    batch.records());
-            return false;
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            log.warn("partitions lost: {}; their uncommitted records will be read again by their new owner", partitions);
-            open.take(partitions);
-            if (writer.busy() && partitions.containsAll(writer.partitionsInFlight())) {
-                writer.abandon();
-            }
-            committer.forget(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            log.info("partitions assigned: {}", partitions);
-            if (stopping || pausedForBackpressure) {
-                consumer.pause(partitions); // no new records while a whole batch waits, nor once stopping
-            }
-        }
-
-        private void sleepQuietly(Duration delay) {
-            try {
-                Thread.sleep(delay.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

@@ -113,12 +113,16 @@ class BatchDecoderTest {
     }
 
     @Test
-    void aWrittenDayIsNotWrittenAgainOnRetry() {
-        DecodedBatch batch = decode(List.of(
-                rec(0, 0, "EURUSD", "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}"),
-                rec(0, 1, "EURUSD", "{\"timestamp\":\"2026-01-20T10:00:00Z\",\"bid\":1,\"ask\":2}")));
-        batch.written(LocalDate.of(2026, 1, 19));
-        assertThat(batch.days()).containsExactly(LocalDate.of(2026, 1, 20));
-        assertThat(batch.isEmpty()).isFalse();
+    void aBatchCountsTheBytesOfItsRecordsAndATakenPartTakesItsShare() {
+        String tick = "{\"timestamp\":\"2026-01-19T10:00:00Z\",\"bid\":1,\"ask\":2}";
+        DecodedBatch batch = decode(List.of(rec(0, 0, "EURUSD", tick), rec(1, 0, "GBPUSD", tick), rec(1, 1, "GBPUSD", "{")));
+        long perTick = DecodedBatch.RECORD_OVERHEAD_BYTES + "EURUSD".length() + tick.length();
+        long reject = DecodedBatch.RECORD_OVERHEAD_BYTES + "GBPUSD".length() + 1;
+        assertThat(batch.bytes()).isEqualTo(2 * perTick + reject);
+
+        DecodedBatch taken = batch.take(Set.of(new TopicPartition("ticks", 1)));
+        assertThat(taken.bytes()).isEqualTo(perTick + reject);
+        assertThat(batch.bytes()).isEqualTo(perTick);
+        assertThat(batch.days()).containsExactly(LocalDate.of(2026, 1, 19));
     }
 }
