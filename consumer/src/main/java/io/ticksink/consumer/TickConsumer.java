@@ -70,6 +70,11 @@ public final class TickConsumer {
 
     public TickConsumer(ConsumerConfig config, Consumer<byte[], ByteBuffer> consumer, DeadLetters deadLetters,
                         TickStore store, ConsumerMetrics metrics) {
+        this(config, consumer, deadLetters, store, metrics, HAND_OVER_WAIT);
+    }
+
+    TickConsumer(ConsumerConfig config, Consumer<byte[], ByteBuffer> consumer, DeadLetters deadLetters,
+                 TickStore store, ConsumerMetrics metrics, Duration handOverWait) {
         this.consumer = consumer;
         this.store = store;
         this.metrics = metrics;
@@ -80,7 +85,7 @@ public final class TickConsumer {
         this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.batchBytes, config.linger.toNanos());
         this.writer = new BatchWriter(store, deadLetters, metrics, faults, new Backoff(config.retryInitial, config.retryMax));
         this.committer = new OffsetCommitter(consumer, metrics, faults);
-        this.handOver = new HandOver(consumer, open, writer, committer, metrics, HAND_OVER_WAIT.toNanos());
+        this.handOver = new HandOver(consumer, open, writer, committer, metrics, handOverWait.toNanos());
     }
 
     /** Asks the loop to finish the batch in hand, commit and return. Safe from any thread. */

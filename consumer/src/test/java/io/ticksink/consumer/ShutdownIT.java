@@ -9,10 +9,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.ticksink.schema.DayFiles;
 import io.ticksink.testing.KafkaTestCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,8 +19,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +28,6 @@ class ShutdownIT {
     private static final LocalDate DAY = LocalDate.of(2026, 1, 19);
 
     private final KafkaTestCluster kafka = KafkaTestCluster.get();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path work;
@@ -117,26 +110,11 @@ class ShutdownIT {
         return expected;
     }
 
-    private double totalLag(int port, String topic) throws Exception {
-        Matcher m = Pattern.compile("(?m)^ticksink_consumer_lag\\{partition=\"\\d+\",topic=\"" + Pattern.quote(topic)
-                + "\"} (\\S+)$").matcher(scrape(port));
-        double total = 0;
-        boolean any = false;
-        while (m.find()) {
-            total += Double.parseDouble(m.group(1));
-            any = true;
-        }
-        return any ? total : Double.NaN;
+    private static double totalLag(int port, String topic) throws Exception {
+        return Metrics.totalLag(port, topic);
     }
 
-    private double metric(int port, String name) throws Exception {
-        Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? (\\S+)$").matcher(scrape(port));
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
-    }
-
-    private String scrape(int port) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(5)).build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    private static double metric(int port, String name) throws Exception {
+        return Metrics.value(port, name);
     }
 }
