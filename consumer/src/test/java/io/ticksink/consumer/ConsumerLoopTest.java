@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -221,6 +222,103 @@ class ConsumerLoopTest {
         assertThat(kafka.committedOffsets()).isEqualTo(Map.of(P1, new OffsetAndMetadata(5)));
     }
 
+    @Test
+    void aRevokedPartitionsOffsetWhoseCommitFailedIsNotCommittedWhenThePartitionReturns() throws Exception {
+        TickConsumer loop = loop(Duration.ofSeconds(5));
+        kafka.failCommitsOf(P0, true);
+        kafka.schedulePollTask(() -> {
+            kafka.rebalance(List.of(P0, P1));
+            add(P0, 0, DAY2, 10);
+        });
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(loop::run);
+        await("P0's ticks stored, their commit failing").atMost(Duration.ofSeconds(20))
+                .ignoreExceptions() // the day file is created while it is looked at
+                .until(() -> TestTicks.count(dataDir, DAY2) == 10 && kafka.failedCommits.get() >= 1);
+
+        AtomicInteger handedOverAt = new AtomicInteger(-1);
+        kafka.schedulePollTask(() -> {
+            kafka.rebalance(List.of(P1)); // the synchronous commit of the hand-over fails too
+            kafka.failCommitsOf(P0, false);
+            handedOverAt.set(kafka.history.size());
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> handedOverAt.get() >= 0);
+        AtomicBoolean returned = new AtomicBoolean();
+        kafka.schedulePollTask(() -> {
+            kafka.rebalance(List.of(P0, P1)); // P0 comes back, after its new owner moved it on
+            add(P1, 0, DAY2, 5);
+            returned.set(true);
+        });
+        await().atMost(Duration.ofSeconds(20)).untilTrue(returned);
+        loop.requestStop();
+        assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
+
+        List<Map<TopicPartition, OffsetAndMetadata>> after = kafka.history();
+        after = after.subList(handedOverAt.get(), after.size());
+        assertThat(after).as("commits after the hand-over").isNotEmpty().noneMatch(commit -> commit.containsKey(P0));
+        assertThat(kafka.committedOffsets()).containsEntry(P1, new OffsetAndMetadata(5));
+    }
+
+    @Test
+    void aRevokedPartitionsLagIsNoLongerReported() throws Exception {
+        TickConsumer loop = loop(Duration.ofSeconds(5));
+        kafka.updateEndOffsets(Map.of(P0, 10L, P1, 10L));
+        kafka.schedulePollTask(() -> {
+            kafka.rebalance(List.of(P0, P1));
+            add(P0, 0, DAY2, 4);
+            add(P1, 0, DAY2, 4);
+        });
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(loop::run);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lagReported(0) && lagReported(1));
+
+        kafka.schedulePollTask(() -> kafka.rebalance(List.of(P1)));
+        await("P0's lag gauge removed").atMost(Duration.ofSeconds(20)).until(() -> !lagReported(0));
+        assertThat(lagReported(1)).isTrue();
+        loop.requestStop();
+        assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void theConsumerIsNotReadyBeforeItHasJoinedItsGroup() throws Exception {
+        TickConsumer loop = loop(Duration.ofSeconds(5));
+        AtomicInteger polls = new AtomicInteger();
+        for (int i = 0; i < 3; i++) {
+            kafka.schedulePollTask(polls::incrementAndGet); // polls before the group is joined
+        }
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(loop::run);
+        await().atMost(Duration.ofSeconds(20)).until(() -> polls.get() == 3);
+        assertThat(metrics.notReadyReason()).isNotNull();
+
+        kafka.schedulePollTask(() -> kafka.rebalance(List.of(P0)));
+        await("ready once joined").atMost(Duration.ofSeconds(20)).until(() -> metrics.notReadyReason() == null);
+        loop.requestStop();
+        assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aStopWhoseLastCommitFailsSaysSoInsteadOfClaimingEverythingWasCommitted() throws Exception {
+        TickConsumer loop = loop(Duration.ofSeconds(5), "--linger", "10m");
+        kafka.failCommitsOf(P0, true);
+        AtomicBoolean read = new AtomicBoolean();
+        kafka.schedulePollTask(() -> {
+            kafka.rebalance(List.of(P0));
+            add(P0, 0, DAY2, 3);
+            read.set(true);
+        });
+        try (CapturedLog log = CapturedLog.capture()) {
+            CompletableFuture<Integer> status = CompletableFuture.supplyAsync(loop::run);
+            await().atMost(Duration.ofSeconds(20)).untilTrue(read);
+            loop.requestStop();
+            assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
+            assertThat(TestTicks.count(dataDir, DAY2)).isEqualTo(3);
+            assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("the last offset commit failed"))
+                    .noneSatisfy(line -> assertThat(line).contains("stored and committed"));
+        }
+    }
+
+    private boolean lagReported(int partition) {
+        return metrics.scrape().contains("ticksink_consumer_lag{partition=\"" + partition + "\"");
+    }
+
     private TickConsumer loop(Duration handOverWait, String... options) {
         List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--busy-timeout", "50ms",
                 "--retry-initial", "20ms", "--retry-max", "50ms"));
@@ -295,19 +393,47 @@ class ConsumerLoopTest {
             }
         }
 
+        /** Every commit that went through, in order. */
+        synchronized List<Map<TopicPartition, OffsetAndMetadata>> history() {
+            return new ArrayList<>(history);
+        }
+
+        /** From now on, commits that include the partition fail (or no longer do), as they do while the broker is away. */
+        synchronized void failCommitsOf(TopicPartition tp, boolean fail) {
+            if (fail) {
+                failing.add(tp);
+            } else {
+                failing.remove(tp);
+            }
+        }
+
         private final Map<TopicPartition, OffsetAndMetadata> commits = new java.util.HashMap<>();
+        final List<Map<TopicPartition, OffsetAndMetadata>> history = new ArrayList<>();
+        final AtomicInteger failedCommits = new AtomicInteger();
+        private final Set<TopicPartition> failing = new java.util.HashSet<>();
 
         @Override
         public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            if (!java.util.Collections.disjoint(failing, offsets.keySet())) {
+                failedCommits.incrementAndGet();
+                throw new org.apache.kafka.common.errors.TimeoutException("the broker is away");
+            }
             super.commitSync(offsets);
             commits.putAll(offsets);
+            history.add(Map.copyOf(offsets));
         }
 
         @Override
         public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
                                              org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
+            if (!java.util.Collections.disjoint(failing, offsets.keySet())) {
+                failedCommits.incrementAndGet();
+                callback.onComplete(offsets, new org.apache.kafka.common.errors.TimeoutException("the broker is away"));
+                return;
+            }
             super.commitAsync(offsets, callback);
             commits.putAll(offsets);
+            history.add(Map.copyOf(offsets));
         }
     }
 }
