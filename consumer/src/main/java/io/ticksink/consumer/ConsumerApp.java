@@ -28,6 +28,9 @@ public final class ConsumerApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerApp.class);
     /** Most records one poll returns (Kafka's default). */
     static final int POLL_RECORDS = 500;
+    /** Closing both Kafka clients fits in {@link Main#CLOSE_GRACE}, the time a stop has beyond --shutdown-timeout. */
+    static final Duration CONSUMER_CLOSE = Duration.ofSeconds(7);
+    static final Duration PRODUCER_CLOSE = Duration.ofSeconds(5);
 
     /** The service cannot start: the message says why. */
     public static final class StartException extends Exception {
@@ -165,14 +168,14 @@ public final class ConsumerApp implements AutoCloseable {
     private static void closeQuietly(KafkaConsumer<byte[], ByteBuffer> consumer, KafkaProducer<byte[], byte[]> producer) {
         try {
             if (consumer != null) {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(CONSUMER_CLOSE));
             }
         } catch (RuntimeException e) {
             log.warn("closing the Kafka consumer: {}", e.toString());
         }
         try {
             if (producer != null) {
-                producer.close(Duration.ofSeconds(10));
+                producer.close(PRODUCER_CLOSE);
             }
         } catch (RuntimeException e) {
             log.warn("closing the dead-letter producer: {}", e.toString());

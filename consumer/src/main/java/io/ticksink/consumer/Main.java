@@ -36,6 +36,12 @@ import picocli.CommandLine;
 public final class Main {
 
     public static final int EXIT_USAGE = 64;
+    /**
+     * How long past {@code --shutdown-timeout} a stop may take to close the Kafka clients and the
+     * day files before the process exits anyway (status 3): after SIGTERM the process is gone
+     * within {@code --shutdown-timeout} plus this. Deployment files give it at least that long.
+     */
+    public static final Duration CLOSE_GRACE = Duration.ofSeconds(15);
 
     private Main() {
     }
@@ -105,13 +111,15 @@ public final class Main {
                     bootstrap, config.topic, config.partitions);
         }
         AtomicInteger status = new AtomicInteger(TickConsumer.EXIT_FATAL);
+        java.util.concurrent.atomic.AtomicBoolean loopEnded = new java.util.concurrent.atomic.AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         try (ConsumerApp app = ConsumerApp.create(config, bootstrap)) {
             Thread hook = new Thread(() -> {
                 app.requestStop();
                 try {
-                    if (!finished.await(config.shutdownTimeout.toMillis() + 15_000, TimeUnit.MILLISECONDS)) {
-                        status.set(TickConsumer.EXIT_UNCOMMITTED);
+                    if (!finished.await(config.shutdownTimeout.plus(CLOSE_GRACE).toMillis(), TimeUnit.MILLISECONDS)
+                            && !loopEnded.get()) {
+                        status.set(TickConsumer.EXIT_UNCOMMITTED); // the loop itself did not end in time
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -127,6 +135,7 @@ public final class Main {
                 demo.start();
             }
             status.set(app.run());
+            loopEnded.set(true);
         } catch (ConsumerApp.StartException e) {
             log.error("cannot start: {}", e.getMessage());
             status.set(TickConsumer.EXIT_FATAL);

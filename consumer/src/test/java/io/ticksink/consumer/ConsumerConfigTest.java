@@ -127,4 +127,19 @@ class ConsumerConfigTest {
             assertThat(readme).as("README mentions " + option.longestName()).contains(option.longestName());
         }
     }
+
+    @Test
+    void closingTheKafkaClientsFitsInTheTimeAStopHasBeyondTheShutdownTimeout() {
+        assertThat(ConsumerApp.CONSUMER_CLOSE.plus(ConsumerApp.PRODUCER_CLOSE)).isLessThan(Main.CLOSE_GRACE);
+    }
+
+    @Test
+    void batchBytesReadSizesWithBinaryUnitsAndRejectsOthers() {
+        ConsumerConfig.ByteSize size = new ConsumerConfig.ByteSize();
+        assertThat(size.convert("32MiB")).isEqualTo(32L << 20);
+        assertThat(size.convert("512 KiB")).isEqualTo(512L << 10);
+        assertThat(size.convert("4096")).isEqualTo(4096L);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> size.convert("32MB"))
+                .isInstanceOf(picocli.CommandLine.TypeConversionException.class).hasMessageContaining("KiB, MiB or GiB");
+    }
 }
