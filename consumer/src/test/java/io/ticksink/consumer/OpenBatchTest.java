@@ -41,6 +41,21 @@ class OpenBatchTest {
     }
 
     @Test
+    void aBatchOfLargeRecordsIsFullAtItsByteBoundLongBeforeItsRecordCount() {
+        ConsumerRecord<byte[], ByteBuffer> large = new ConsumerRecord<>("ticks", 0, 0, "EURUSD".getBytes(StandardCharsets.UTF_8),
+                ByteBuffer.wrap(("{\"symbol\":\"EURUSD\",\"x\":\"" + "a".repeat(100_000) + "\"}").getBytes(StandardCharsets.UTF_8)));
+        OpenBatch open = new OpenBatch(new BatchDecoder(), 20_000, 1_000_000, 1_000 * MS);
+        for (int i = 0; i < 9; i++) {
+            open.addAll(List.of(large), 0);
+        }
+        assertThat(open.isFull()).isFalse();
+        open.addAll(List.of(large), 0);
+        assertThat(open.size()).isEqualTo(10);
+        assertThat(open.isFull()).as("ten records of 100 KB reach the 1 MB bound").isTrue();
+        assertThat(open.isReady(0)).isTrue();
+    }
+
+    @Test
     void aBatchIsReadyWhenItsFirstRecordLingeredLongEnough() {
         OpenBatch open = open(100, 50 * MS);
         assertThat(open.isReady(1_000 * MS)).as("an empty batch is never due").isFalse();
