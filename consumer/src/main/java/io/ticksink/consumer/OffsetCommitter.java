@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -57,8 +58,21 @@ final class OffsetCommitter {
 
     /** Records a stored batch's offsets, to be committed by the next synchronous commit of their partitions. */
     void add(DecodedBatch stored) {
-        written.putAll(stored.offsets());
+        record(stored);
         uncounted.add(stored);
+    }
+
+    /**
+     * Keeps the offsets of the partitions the member owns now: a partition handed over while its
+     * batch was being written is not ours to commit, also should it come back later.
+     */
+    private void record(DecodedBatch stored) {
+        Set<TopicPartition> owned = consumer.assignment();
+        stored.offsets().forEach((tp, offset) -> {
+            if (owned.contains(tp)) {
+                written.put(tp, offset);
+            }
+        });
     }
 
     /**
@@ -67,7 +81,7 @@ final class OffsetCommitter {
      * in order; a failed one is covered by the next, by {@link #retryFailed()}, or by a synchronous commit.
      */
     void commitAsync(DecodedBatch stored) {
-        written.putAll(stored.offsets());
+        record(stored);
         Map<TopicPartition, OffsetAndMetadata> offsets = owned(consumer.assignment());
         if (offsets.isEmpty()) {
             return;
