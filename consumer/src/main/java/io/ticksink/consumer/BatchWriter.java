@@ -71,15 +71,11 @@ final class BatchWriter implements AutoCloseable {
         }
         List<DecodedBatch.Rejected> rejected = batch.rejected();
         if (!rejected.isEmpty()) {
-            List<String> reasons = rejected.stream().map(DecodedBatch.Rejected::reason).toList();
-            int before = rejected.size();
-            try {
-                deadLetters.publish(rejected);
-            } finally {
-                // publish() removes the acknowledged ones
-                for (int i = 0; i < before - rejected.size(); i++) {
-                    metrics.deadLettered(reasons.get(i));
-                }
+            // publish() counts what it made durable; only the rest is sent again
+            DeadLetters.Published published = deadLetters.publish(List.copyOf(rejected));
+            rejected.retainAll(published.failed());
+            if (published.failure() != null) {
+                throw published.failure();
             }
         }
     }
