@@ -21,7 +21,7 @@ import org.apache.kafka.common.header.Header;
 
 /**
  * The local file of rejected records that the dead-letter topic refused for good (too large for
- * it, not authorized, an invalid topic): {@code <data-dir>/rejects/rejects-YYYY-MM-DD.ndjson}, one
+ * it, not authorized, an invalid topic): {@code <data-dir>/rejects/rejects-YYYY-MM-DD.jsonl}, one
  * file per UTC day of writing, one JSON object per line with the record's key, value and header
  * values in base64, the reason, and its source coordinates (see the README).
  *
@@ -56,7 +56,7 @@ final class RejectsFile {
 
     /** The file that records written now go to. */
     Path current() {
-        return dir.resolve("rejects-" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + ".ndjson");
+        return dir.resolve("rejects-" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC) + ".jsonl");
     }
 
     /** Appends the entries as lines and syncs them to disk; on an exception none of them counts as written. */
