@@ -144,7 +144,7 @@ public final class DeadLetters {
         Throwable firstFailure = null;
         for (int i = 0; i < rejects.size(); i++) {
             DecodedBatch.Rejected rejected = rejects.get(i);
-            Throwable error = i < sends.size() && sends.get(i) != null ? await(sends.get(i), deadline)
+            Throwable error = i < sends.size() && sends.get(i) != null ? await(sends.get(i), deadline, timeoutNanos)
                     : new TimeoutException("not sent: an earlier dead letter of this attempt failed or the "
                             + Duration.ofNanos(timeoutNanos).toMillis() + " ms bound passed");
             if (error == null) {
@@ -218,14 +218,15 @@ public final class DeadLetters {
     }
 
     /** Waits for one send until the deadline: the error it ended with, or null when acknowledged. */
-    private static Throwable await(Future<RecordMetadata> send, long deadline) throws InterruptedException {
+    private static Throwable await(Future<RecordMetadata> send, long deadline, long timeoutNanos)
+            throws InterruptedException {
         try {
             send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return null;
         } catch (ExecutionException e) {
             return e.getCause();
         } catch (TimeoutException e) {
-            return e;
+            return new TimeoutException("no acknowledgement within " + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
         }
     }
 
@@ -271,10 +272,10 @@ public final class DeadLetters {
         DecodedBatch.Rejected example = records.get(0);
         ConsumerRecord<byte[], byte[]> r = example.record();
         if (why == null) {
-            log.warn("{} record(s) {} since the last report; e.g. {}-{}@{}: {} ({})", state[0], what,
+            log.warn("{} record(s) {} (count since the last such line); e.g. {}-{}@{}: {} ({})", state[0], what,
                     r.topic(), r.partition(), r.offset(), example.reason(), example.detail());
         } else {
-            log.warn("{} record(s) {} since the last report; e.g. {}-{}@{} ({}): {}", state[0], what,
+            log.warn("{} record(s) {} (count since the last such line); e.g. {}-{}@{} ({}): {}", state[0], what,
                     r.topic(), r.partition(), r.offset(), example.reason(), why);
         }
         state[0] = 0;
