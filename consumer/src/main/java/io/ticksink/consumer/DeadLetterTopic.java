@@ -38,25 +38,34 @@ final class DeadLetterTopic {
 
     /** Checks (and, when allowed, creates) the dead-letter topic of {@code config}. */
     static void ensure(ConsumerConfig config, String bootstrap, boolean create) throws ConsumerApp.StartException {
-        String topic = config.dlqTopic();
         try (Admin admin = Admin.create(adminProperties(config, bootstrap))) {
+            ensure(admin, config.dlqTopic(), config.topic, create, bootstrap);
+        } catch (KafkaException e) {
+            throw failure("cannot check dead-letter topic " + config.dlqTopic() + " with an admin client", e);
+        }
+    }
+
+    /** Checks (and, when allowed, creates) {@code topic} through {@code admin}, which stays open. */
+    static void ensure(Admin admin, String topic, String sourceTopic, boolean create, String bootstrap)
+            throws ConsumerApp.StartException {
+        try {
             if (describe(admin, topic).isPresent()) {
                 return;
             }
             if (!create) {
                 throw new ConsumerApp.StartException("dead-letter topic " + topic + " does not exist: create it (e.g. "
-                        + "with the partitions and replication factor of " + config.topic + "), or start with "
+                        + "with the partitions and replication factor of " + sourceTopic + "), or start with "
                         + "--dlq-create to let the consumer create it", null);
             }
-            Optional<TopicDescription> source = describe(admin, config.topic);
+            Optional<TopicDescription> source = describe(admin, sourceTopic);
             Optional<Integer> partitions = source.map(d -> d.partitions().size());
             Optional<Short> replication = source.map(d -> (short) d.partitions().get(0).replicas().size());
             try {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, replication))).all()
                         .get(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                log.info("created dead-letter topic {} ({} partition(s), replication factor {}, --dlq-create)", topic,
-                        partitions.map(String::valueOf).orElse("broker default"),
-                        replication.map(String::valueOf).orElse("broker default"));
+                log.info("created the missing dead-letter topic {}: {} partition(s), replication factor {}", topic,
+                        partitions.map(String::valueOf).orElse("the broker's default"),
+                        replication.map(String::valueOf).orElse("the broker's default"));
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) { // another consumer of the group was faster
                     throw failure("cannot create dead-letter topic " + topic + " (--dlq-create)", e.getCause());
