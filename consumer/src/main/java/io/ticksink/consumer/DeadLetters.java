@@ -121,7 +121,8 @@ public final class DeadLetters {
      * (then written to the rejects file) is durable; the rest is failed. After the first send that
      * fails for a reason not tied to its record (no metadata for the topic, a full buffer), the
      * remaining rejects are not sent in this attempt, so a missing topic costs one wait, not one
-     * per record. Records may reach the topic twice over retries (at least once).
+     * per record. Records may reach the topic twice over retries (at least once). What became
+     * durable is counted here, in {@link ConsumerMetrics#deadLettered}; the caller does not count it.
      *
      * @throws InterruptedException if the writer thread is interrupted; nothing of this attempt counts
      */
