@@ -101,7 +101,7 @@ public final class ScalingBench {
             }
             List<String> cmd = new ArrayList<>(List.of("java", "-Xmx512m", "-Dorg.sqlite.tmpdir=" + work, "-jar",
                     JAR.toString(), "--bootstrap-servers", bootstrap, "--topic", topic, "--group-id", group,
-                    "--data-dir", dataDir.toString(), "--http-port", "-1"));
+                    "--data-dir", dataDir.toString(), "--http-port", "-1", "--dlq-create"));
             cmd.addAll(consumerOptions);
             Files.createDirectories(runDir);
             consumers.add(run(runDir, "consumer-" + i + ".log", cmd));

@@ -410,7 +410,8 @@ public final class Benchmark implements Callable<Integer> {
 
     private List<String> consumerArgs(String bootstrap, String topic, String group, Path dataDir) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrap, "--topic", topic, "--group-id",
-                group, "--data-dir", dataDir.toAbsolutePath().toString(), "--http-port", "0", "--http-address", "127.0.0.1"));
+                group, "--data-dir", dataDir.toAbsolutePath().toString(), "--http-port", "0", "--http-address", "127.0.0.1",
+                "--dlq-create"));
         args.addAll(consumerArgs);
         return args;
     }

@@ -205,10 +205,7 @@ final class BatchWriter implements AutoCloseable {
             faults.afterDayCommit();
         }
         if (!progress.pendingRejects.isEmpty()) {
-            DeadLetters.Published published = deadLetters.publish(progress.pendingRejects);
-            for (DecodedBatch.Rejected rejected : published.durable()) {
-                metrics.deadLettered(rejected.reason());
-            }
+            DeadLetters.Published published = deadLetters.publish(progress.pendingRejects); // counts what became durable
             progress.pendingRejects = published.failed();
             if (published.failure() != null) {
                 throw published.failure();

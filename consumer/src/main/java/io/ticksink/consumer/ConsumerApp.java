@@ -58,7 +58,8 @@ public final class ConsumerApp implements AutoCloseable {
         this.kafkaConsumer = kafkaConsumer;
         this.producer = producer;
         this.consumer = new TickConsumer(config, kafkaConsumer,
-                new DeadLetters(producer, config.dlqTopic(), 30_000), store, metrics);
+                new DeadLetters(producer, config.dlqTopic(), config.dlqTimeout, config.dataDir.resolve("rejects"), metrics),
+                store, metrics);
     }
 
     public static ConsumerApp create(ConsumerConfig config, String bootstrap) throws StartException {
@@ -67,6 +68,8 @@ public final class ConsumerApp implements AutoCloseable {
         } catch (IOException e) {
             throw new StartException("--data-dir " + config.dataDir + " cannot be created: " + e, e);
         }
+        // the embedded broker is ours: its dead-letter topic is created as its topic is
+        DeadLetterTopic.ensure(config, bootstrap, config.dlqCreate || config.embedded());
         TickStore store = new TickStore(config.dataDir, config.storeOptions());
         ConsumerMetrics metrics = new ConsumerMetrics(store);
         HealthServer http = null;
@@ -156,6 +159,17 @@ public final class ConsumerApp implements AutoCloseable {
         // a dead letter counts as stored only once every in-sync replica has it
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // one attempt to publish dead letters must fail within --dlq-timeout, not block the writer for
+        // minutes: the producer gives a record up after it (delivery.timeout.ms), waits for one broker
+        // answer at most half of it (request.timeout.ms, so a slow answer is retried once within the
+        // bound; delivery >= request + linger is required), and blocks a send on missing metadata or a
+        // full buffer (a missing topic) half of it too (max.block.ms); DeadLetters waits on the futures
+        // no longer than the timeout, and a failed attempt is retried by the writer with backoff
+        int timeoutMs = (int) config.dlqTimeout.toMillis();
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs / 2);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs / 2);
         // the consumer's own settings (group, offsets) mean nothing to a producer; pass the rest (security)
         config.kafkaProperties.forEach((k, v) -> {
             if (ProducerConfig.configNames().contains(k)) {

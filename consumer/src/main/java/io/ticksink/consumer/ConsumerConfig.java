@@ -57,6 +57,17 @@ public final class ConsumerConfig {
             description = "Dead-letter topic for records that cannot be decoded (default: <topic>.dlq).")
     String dlqTopic;
 
+    @Option(names = "--dlq-create", arity = "0..1", defaultValue = "false", fallbackValue = "true", paramLabel = "true|false",
+            description = "Create the dead-letter topic at start when it is missing, with the partitions and replication "
+                    + "factor of --topic. Without it, a missing dead-letter topic stops the start with exit status 2 "
+                    + "(default: ${DEFAULT-VALUE}; always on with the embedded broker).")
+    boolean dlqCreate;
+
+    @Option(names = "--dlq-timeout", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION",
+            description = "Longest one attempt to publish a batch's dead letters waits for the topic; an attempt that "
+                    + "times out is retried with the write backoff (default: ${DEFAULT-VALUE}).")
+    Duration dlqTimeout;
+
     @Option(names = "--batch-size", defaultValue = "20000", paramLabel = "N",
             description = "Most records written in one batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -153,6 +164,8 @@ public final class ConsumerConfig {
         require(!topic.isBlank(), "--topic must not be empty");
         require(!groupId.isBlank(), "--group-id must not be empty");
         require(!dlqTopic().equals(topic), "--dlq-topic must differ from --topic (" + topic + ")");
+        require(dlqTimeout.compareTo(Duration.ofSeconds(1)) >= 0 && dlqTimeout.compareTo(Duration.ofHours(1)) <= 0,
+                "--dlq-timeout must be between 1s and 1h, is " + Durations.format(dlqTimeout));
         require(batchSize >= 1, "--batch-size must be at least 1, is " + batchSize);
         require(batchBytes >= 1024, "--batch-bytes must be at least 1KiB, is " + batchBytes);
         require(!linger.isNegative(), "--linger must not be negative");

@@ -98,9 +98,14 @@ public final class ConsumerMetrics {
         retries.increment();
     }
 
-    public void deadLettered(String reason) {
-        deadLetters.computeIfAbsent(reason, k -> Counter.builder("ticksink.dead.letters")
-                .description("Records sent to the dead-letter topic").tags(Tags.of("reason", k)).register(registry))
+    /**
+     * A rejected record became durable as a dead letter; {@code destination} says where: {@code topic}
+     * (acknowledged by the dead-letter topic) or {@code rejects-file} (the topic refused it for good).
+     */
+    public void deadLettered(String reason, String destination) {
+        deadLetters.computeIfAbsent(reason + '\0' + destination, k -> Counter.builder("ticksink.dead.letters")
+                .description("Rejected records made durable as dead letters, by reason and where they went")
+                .tags(Tags.of("reason", reason, "destination", destination)).register(registry))
                 .increment();
     }
 

@@ -69,8 +69,9 @@ class CommitRetryTest {
         try (TickStore store = new TickStore(dataDir, config.storeOptions());
              MockProducer<byte[], byte[]> dlq = new MockProducer<>(true, null, new ByteArraySerializer(),
                      new ByteArraySerializer())) {
-            TickConsumer consumer = new TickConsumer(config, kafka, new DeadLetters(dlq, "ticks.dlq", 1000), store,
-                    new ConsumerMetrics(store));
+            ConsumerMetrics metrics = new ConsumerMetrics(store);
+            TickConsumer consumer = new TickConsumer(config, kafka, new DeadLetters(dlq, "ticks.dlq", Duration.ofSeconds(1),
+                    dataDir.resolve("rejects"), metrics), store, metrics);
             kafka.schedulePollTask(() -> {
                 kafka.rebalance(List.of(TP));
                 for (int i = 0; i < 3; i++) {

@@ -40,8 +40,12 @@ final class ConsumerProcess implements AutoCloseable {
         command.addAll(List.of(args));
         Files.createDirectories(workDir);
         Path log = Files.createTempFile(workDir, "consumer-", ".log");
-        Process process = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // each test makes its own topic; its dead-letter topic is created by the consumer unless the
+        // test says --dlq-create=false (the command line wins over the environment)
+        builder.environment().put("TICKSINK_DLQ_CREATE", "true");
+        Process process = builder.start();
         return new ConsumerProcess(process, log);
     }
 

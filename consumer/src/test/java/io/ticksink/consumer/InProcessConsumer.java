@@ -29,7 +29,9 @@ final class InProcessConsumer implements AutoCloseable {
     static InProcessConsumer start(String bootstrap, String topic, String group, Path dataDir, String... extra)
             throws ConsumerApp.StartException {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrap, "--topic", topic,
-                "--group-id", group, "--data-dir", dataDir.toString(), "--http-port", "-1"));
+                "--group-id", group, "--data-dir", dataDir.toString(), "--http-port", "-1",
+                // each test makes its own topic; the consumer creates its dead-letter topic unless told not to
+                "--dlq-create"));
         args.addAll(List.of(extra));
         ConsumerConfig config = new ConsumerConfig();
         new CommandLine(config).setOverwrittenOptionsAllowed(true).parseArgs(args.toArray(String[]::new));

@@ -1,0 +1,182 @@
+package io.ticksink.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ticksink.schema.StoreOptions;
+import io.ticksink.schema.TickStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link DeadLetters#publish} on Kafka's fake producer, where what the broker answers is the point, not the broker. */
+class DeadLettersTest {
+
+    private static final Duration BOUND = Duration.ofMillis(200);
+
+    @TempDir
+    Path dataDir;
+
+    private TickStore store;
+    private ConsumerMetrics metrics;
+
+    @BeforeEach
+    void metrics() {
+        store = new TickStore(dataDir, StoreOptions.defaults());
+        metrics = new ConsumerMetrics(store);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void sendsThatAreNeverAcknowledgedComeBackAsFailedWithinTheBoundNotOnceTheBoundPerRecord() throws Exception {
+        // the broker never answers: every future stays incomplete, and flush() would wait for them
+        Producer producer = new Producer(send -> new CompletableFuture<>());
+        List<DecodedBatch.Rejected> rejects = rejects(50);
+        List<DecodedBatch.Rejected> given = List.copyOf(rejects);
+
+        long start = System.nanoTime();
+        DeadLetters.Published published = deadLetters(producer).publish(rejects);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        // waiting one bound per record would take 50 bounds; a bounded publish takes about one
+        assertThat(took).isLessThan(BOUND.multipliedBy(rejects.size() / 5));
+        assertThat(published.durable()).isEmpty();
+        assertThat(published.failed()).containsExactlyElementsOf(given);
+        assertThat(published.failure()).isNotNull();
+        assertThat(published.failure().getMessage()).contains("ticks.dlq");
+        assertThat(rejects).as("the given list is not changed").containsExactlyElementsOf(given);
+        assertThat(deadLettered()).isZero();
+    }
+
+    @Test
+    void aTopicThatIsMissingCostsOneBlockedSendNotOnePerRecord() throws Exception {
+        // as KafkaProducer does after max.block.ms without metadata for the topic
+        AtomicInteger sends = new AtomicInteger();
+        Producer producer = new Producer(send -> {
+            sends.incrementAndGet();
+            return CompletableFuture.failedFuture(new TimeoutException("Topic ticks.dlq not present in metadata after 5000 ms."));
+        });
+        List<DecodedBatch.Rejected> rejects = rejects(20);
+
+        DeadLetters.Published published = deadLetters(producer).publish(rejects);
+
+        assertThat(sends).hasValue(1);
+        assertThat(published.failed()).containsExactlyElementsOf(rejects);
+        assertThat(published.failure()).hasMessageContaining("not present in metadata").hasCauseInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void recordsTheTopicRefusesForGoodAreWrittenToTheRejectsFileAndCountAsDurable() throws Exception {
+        Producer producer = new Producer(send -> {
+            String value = new String(send.value(), StandardCharsets.UTF_8);
+            if (value.equals("reject-1")) {
+                return CompletableFuture.failedFuture(new RecordTooLargeException("too large for ticks.dlq"));
+            }
+            if (value.equals("reject-2")) {
+                return CompletableFuture.failedFuture(new TopicAuthorizationException("not authorized on ticks.dlq"));
+            }
+            return CompletableFuture.completedFuture(null);
+        });
+        List<DecodedBatch.Rejected> rejects = rejects(4);
+
+        DeadLetters.Published published = deadLetters(producer).publish(rejects);
+
+        assertThat(published.failed()).isEmpty();
+        assertThat(published.failure()).isNull();
+        assertThat(published.durable()).containsExactlyInAnyOrderElementsOf(rejects);
+        List<String> lines = rejectsLines();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("\"offset\":1").contains("RecordTooLargeException")
+                .contains("\"value\":\"" + base64("reject-1") + "\"");
+        assertThat(lines.get(1)).contains("\"offset\":2").contains("TopicAuthorizationException");
+        assertThat(metrics.scrape())
+                .contains("ticksink_dead_letters_total{destination=\"rejects-file\",reason=\"NOT_JSON\"} 2.0")
+                .contains("ticksink_dead_letters_total{destination=\"topic\",reason=\"NOT_JSON\"} 2.0");
+    }
+
+    @Test
+    void aRefusedRecordThatCannotBeWrittenLocallyStaysFailedForALaterAttempt() throws Exception {
+        Files.writeString(dataDir.resolve("rejects"), "a file where the directory should be");
+        Producer producer = new Producer(send -> CompletableFuture.failedFuture(new RecordTooLargeException("too large")));
+        List<DecodedBatch.Rejected> rejects = rejects(2);
+
+        DeadLetters.Published published = deadLetters(producer).publish(rejects);
+
+        assertThat(published.durable()).isEmpty();
+        assertThat(published.failed()).containsExactlyElementsOf(rejects);
+        assertThat(published.failure()).hasMessageContaining("rejects file");
+        assertThat(deadLettered()).isZero();
+    }
+
+    private DeadLetters deadLetters(Producer producer) {
+        return new DeadLetters(producer, "ticks.dlq", BOUND, dataDir.resolve("rejects"), metrics);
+    }
+
+    private List<String> rejectsLines() throws Exception {
+        try (var files = Files.list(dataDir.resolve("rejects"))) {
+            List<Path> all = files.toList();
+            assertThat(all).hasSize(1);
+            return Files.readAllLines(all.get(0), StandardCharsets.UTF_8);
+        }
+    }
+
+    private double deadLettered() {
+        return metrics.registry().find("ticksink.dead.letters").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private static List<DecodedBatch.Rejected> rejects(int n) {
+        List<DecodedBatch.Rejected> rejects = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("ticks", 0, i,
+                    "EURUSD".getBytes(StandardCharsets.UTF_8), ("reject-" + i).getBytes(StandardCharsets.UTF_8));
+            rejects.add(new DecodedBatch.Rejected(record, "NOT_JSON", "not JSON"));
+        }
+        return rejects;
+    }
+
+    private static String base64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Kafka's fake producer answering each send as the test says. */
+    private static final class Producer extends MockProducer<byte[], byte[]> {
+        private final java.util.function.Function<ProducerRecord<byte[], byte[]>, Future<RecordMetadata>> answer;
+
+        Producer(java.util.function.Function<ProducerRecord<byte[], byte[]>, Future<RecordMetadata>> answer) {
+            super(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+            this.answer = answer;
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            return answer.apply(record);
+        }
+
+        @Override
+        public synchronized void flush() {
+            // the real producer's flush waits for every send; these never complete on their own
+        }
+    }
+}
