@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -179,8 +178,6 @@ public final class ConsumerConfig {
 
     /** Whether a Kafka property holds a secret that is never printed. */
     public static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("secret") || k.contains("jaas.config") || k.endsWith(".key")
-                || k.contains("token") || k.contains("credentials");
+        return KafkaSecrets.isSecret(key);
     }
 }

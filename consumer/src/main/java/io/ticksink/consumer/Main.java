@@ -72,7 +72,7 @@ public final class Main {
                 return 0;
             }
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
-            err.println("ticksink-consumer: " + e.getMessage());
+            err.println("ticksink-consumer: " + KafkaSecrets.maskText(e.getMessage()));
             err.println("Run with --help for the options.");
             return EXIT_USAGE;
         }
@@ -128,7 +128,7 @@ public final class Main {
             }
             status.set(app.run());
         } catch (ConsumerApp.StartException e) {
-            log.error("cannot start: {}", e.getMessage());
+            log.error("cannot start: {}", KafkaSecrets.maskText(e.getMessage()));
             status.set(TickConsumer.EXIT_FATAL);
         } finally {
             if (embedded != null) {
