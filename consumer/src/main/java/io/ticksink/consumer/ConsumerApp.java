@@ -153,9 +153,10 @@ public final class ConsumerApp implements AutoCloseable {
         // a dead letter counts as stored only once every in-sync replica has it
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        // the consumer's own settings (group, offsets) mean nothing to a producer; pass the rest (security)
+        // the consumer's own settings (group, offsets) mean nothing to a producer; pass the rest (security),
+        // with the config providers' own keys (config.providers.<name>.class) that resolve ${name:...} secrets
         config.kafkaProperties.forEach((k, v) -> {
-            if (ProducerConfig.configNames().contains(k)) {
+            if (ProducerConfig.configNames().contains(k) || k.startsWith("config.providers.")) {
                 p.put(k, v);
             }
         });
