@@ -175,9 +175,4 @@ public final class ConsumerConfig {
             throw new ParameterException(spec.commandLine(), message);
         }
     }
-
-    /** Whether a Kafka property holds a secret that is never printed. */
-    public static boolean isSecret(String key) {
-        return KafkaSecrets.isSecret(key);
-    }
 }
