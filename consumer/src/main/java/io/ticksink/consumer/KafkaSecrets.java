@@ -1,8 +1,10 @@
 package io.ticksink.consumer;
 
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -25,8 +27,8 @@ public final class KafkaSecrets {
     /** What is shown instead of a secret value. */
     public static final String MASK = "******";
 
-    private static final Set<String> PASSWORD_KEYS = passwordKeys();
-    private static final Set<String> KNOWN_KEYS = knownKeys();
+    private static final Set<String> PASSWORD_KEYS = Collections.unmodifiableSet(keys(key -> key.type == ConfigDef.Type.PASSWORD));
+    private static final Set<String> KNOWN_KEYS = Collections.unmodifiableSet(keys(key -> true));
     private static final Pattern LOOKS_SECRET =
             Pattern.compile("password|passwd|passphrase|secret|jaas|token|credential|private|apikey|api\\.key|\\.key$");
     /** The {@code key=} of a {@code key=value} in free text. */
@@ -40,22 +42,17 @@ public final class KafkaSecrets {
 
     /** Every Kafka client key of type PASSWORD in the consumer, producer and admin definitions. */
     public static Set<String> passwordKeys() {
-        Set<String> keys = new TreeSet<>();
-        definitions().forEach(def -> def.configKeys().values().stream()
-                .filter(key -> key.type == ConfigDef.Type.PASSWORD)
-                .forEach(key -> keys.add(key.name)));
-        return keys;
+        return PASSWORD_KEYS;
     }
 
-    private static Set<String> knownKeys() {
+    private static Set<String> keys(Predicate<ConfigDef.ConfigKey> filter) {
         Set<String> keys = new TreeSet<>();
-        definitions().forEach(def -> keys.addAll(def.names()));
+        Stream.of(org.apache.kafka.clients.consumer.ConsumerConfig.configDef(), ProducerConfig.configDef(),
+                        AdminClientConfig.configDef())
+                .flatMap(def -> def.configKeys().values().stream())
+                .filter(filter)
+                .forEach(key -> keys.add(key.name));
         return keys;
-    }
-
-    private static Stream<ConfigDef> definitions() {
-        return Stream.of(org.apache.kafka.clients.consumer.ConsumerConfig.configDef(), ProducerConfig.configDef(),
-                AdminClientConfig.configDef());
     }
 
     /** Whether the value of this Kafka client property is a secret that is never shown. */
