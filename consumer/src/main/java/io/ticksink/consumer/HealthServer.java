@@ -75,6 +75,11 @@ public final class HealthServer implements AutoCloseable {
         return executor.getActiveCount();
     }
 
+    /** Requests waiting for a thread (for tests). */
+    int waitingRequests() {
+        return executor.getQueue().size();
+    }
+
     private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);

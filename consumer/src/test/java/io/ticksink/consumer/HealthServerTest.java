@@ -104,6 +104,21 @@ class HealthServerTest {
     }
 
     @Test
+    void aRequestBeyondTheThreadsAndTheQueueIsClosedAtOnce() throws Exception {
+        for (int i = 0; i < HealthServer.THREADS + HealthServer.QUEUED; i++) {
+            stalledRequest();
+        }
+        await().atMost(PROBE_TIMEOUT).until(() -> server.busyThreads() == HealthServer.THREADS
+                && server.waitingRequests() == HealthServer.QUEUED);
+
+        Socket oneTooMany = stalledRequest();
+
+        // closed long before the request timeout would have closed it
+        assertThat(closedByServer(oneTooMany, PROBE_TIMEOUT)).as("closed by the server").isTrue();
+        assertThat(server.waitingRequests()).isEqualTo(HealthServer.QUEUED);
+    }
+
+    @Test
     void theServerClosesAConnectionThatSendsNothing() throws Exception {
         Socket silent = new Socket("127.0.0.1", server.port());
         sockets.add(silent);
