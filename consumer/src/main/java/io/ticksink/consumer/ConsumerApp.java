@@ -170,9 +170,10 @@ public final class ConsumerApp implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs / 2);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs / 2);
-        // the consumer's own settings (group, offsets) mean nothing to a producer; pass the rest (security)
+        // the consumer's own settings (group, offsets) mean nothing to a producer; pass the rest (security),
+        // with the config providers' own keys (config.providers.<name>.class) that resolve ${name:...} secrets
         config.kafkaProperties.forEach((k, v) -> {
-            if (ProducerConfig.configNames().contains(k)) {
+            if (ProducerConfig.configNames().contains(k) || k.startsWith("config.providers.")) {
                 p.put(k, v);
             }
         });

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -194,13 +193,6 @@ public final class ConsumerConfig {
         if (!condition) {
             throw new ParameterException(spec.commandLine(), message);
         }
-    }
-
-    /** Whether a Kafka property holds a secret that is never printed. */
-    public static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("secret") || k.contains("jaas.config") || k.endsWith(".key")
-                || k.contains("token") || k.contains("credentials");
     }
 
     /** Reads sizes such as {@code 1048576}, {@code 512KiB}, {@code 32MiB} or {@code 1GiB}. */

@@ -70,7 +70,7 @@ public final class LoadGenerator {
             }
             options.validate();
         } catch (CommandLine.ParameterException e) {
-            err.println("ticksink-consumer loadgen: " + e.getMessage());
+            err.println("ticksink-consumer loadgen: " + KafkaSecrets.maskText(e.getMessage()));
             err.println("Run with loadgen --help for the options.");
             return Main.EXIT_USAGE;
         }
@@ -92,7 +92,7 @@ public final class LoadGenerator {
             Summary summary = generator.run();
             status.set(summary.failed() == 0 ? 0 : 1);
         } catch (KafkaException e) {
-            err.println("ticksink-consumer loadgen: " + e.getMessage());
+            err.println("ticksink-consumer loadgen: " + KafkaSecrets.maskText(e.getMessage()));
         } finally {
             finished.countDown();
         }

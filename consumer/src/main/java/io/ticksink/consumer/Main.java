@@ -78,7 +78,7 @@ public final class Main {
                 return 0;
             }
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
-            err.println("ticksink-consumer: " + e.getMessage());
+            err.println("ticksink-consumer: " + KafkaSecrets.maskText(e.getMessage()));
             err.println("Run with --help for the options.");
             return EXIT_USAGE;
         }
@@ -137,7 +137,7 @@ public final class Main {
             status.set(app.run());
             loopEnded.set(true);
         } catch (ConsumerApp.StartException e) {
-            log.error("cannot start: {}", e.getMessage());
+            log.error("cannot start: {}", KafkaSecrets.maskText(e.getMessage()));
             status.set(TickConsumer.EXIT_FATAL);
         } finally {
             if (embedded != null) {

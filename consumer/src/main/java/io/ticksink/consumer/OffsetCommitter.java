@@ -38,6 +38,9 @@ final class OffsetCommitter {
     private static final Retry SYNC_RETRY = Retry.upTo(3, "committing offsets synchronously",
             e -> e instanceof WakeupException, new Backoff(Duration.ofMillis(1), Duration.ofMillis(10)));
 
+    /** Longest a synchronous commit waits for the broker (Kafka's default is a minute): a hand-over and a stop stay bounded. */
+    static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
+
     private final Consumer<byte[], ByteBuffer> consumer;
     private final ConsumerMetrics metrics;
     private final Faults faults;
@@ -112,7 +115,7 @@ final class OffsetCommitter {
         faults.beforeOffsetCommit();
         try {
             SYNC_RETRY.run(() -> {
-                consumer.commitSync(offsets);
+                consumer.commitSync(offsets, SYNC_TIMEOUT);
                 return null;
             }, () -> false);
         } catch (KafkaException e) {

@@ -30,8 +30,7 @@ final class PrintConfig {
         }
         Map<String, String> kafka = new TreeMap<>(config.kafkaProperties);
         for (Map.Entry<String, String> e : kafka.entrySet()) {
-            String shown = ConsumerConfig.isSecret(e.getKey()) ? "******" : e.getValue();
-            out.printf("kafka.%s=%s%n", e.getKey(), shown);
+            out.printf("kafka.%s=%s%n", e.getKey(), KafkaSecrets.shown(e.getKey(), e.getValue()));
         }
     }
 }

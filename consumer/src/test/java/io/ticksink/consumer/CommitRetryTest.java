@@ -46,6 +46,11 @@ class CommitRetryTest {
         MockConsumer<byte[], ByteBuffer> kafka = new MockConsumer<>("earliest") {
             // the first commit, synchronous or not, fails as it does while a member joins
             @Override
+            public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+                commitSync(offsets);
+            }
+
+            @Override
             public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
                 if (commitCalls.incrementAndGet() == 1) {
                     throw new RebalanceInProgressException("a member joined");

@@ -328,7 +328,8 @@ class ConsumerLoopTest {
         store = new TickStore(dataDir, config.storeOptions());
         metrics = new ConsumerMetrics(store);
         dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-        return new TickConsumer(config, kafka, new DeadLetters(dlq, "ticks.dlq", 1000), store, metrics, handOverWait);
+        return new TickConsumer(config, kafka, new DeadLetters(dlq, "ticks.dlq", Duration.ofSeconds(1),
+                dataDir.resolve("rejects"), metrics), store, metrics, handOverWait);
     }
 
     /** Another program's SQLite file where a day file should be: the write fails for good. */
@@ -411,6 +412,11 @@ class ConsumerLoopTest {
         final List<Map<TopicPartition, OffsetAndMetadata>> history = new ArrayList<>();
         final AtomicInteger failedCommits = new AtomicInteger();
         private final Set<TopicPartition> failing = new java.util.HashSet<>();
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+            commitSync(offsets);
+        }
 
         @Override
         public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {

@@ -38,6 +38,15 @@ class DeployFilesTest {
             "ticksink_consumer_lag", "ticksink_last_commit_age_seconds", "ticksink_open_databases", "ticksink_ready",
             "ticksink_ticks_skipped_total");
     private static final int HTTP_PORT = 9400;
+    /**
+     * After SIGTERM the consumer spends up to --shutdown-timeout on the batch in hand, then closes
+     * the Kafka clients; its shutdown hook halts the process when that takes longer than
+     * Main.CLOSE_GRACE (15 s) past the shutdown timeout.
+     */
+    private static final Duration CLIENT_CLOSE_BOUNDS = Duration.ofSeconds(15);
+    /** Left on top of the worst-case stop for the JVM's exit and the last log lines. */
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(10);
+    private static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
 
     private static Path root;
     private static Path deploy;
@@ -74,7 +83,82 @@ class DeployFilesTest {
         }
 
         assertThat(kinds).containsExactlyInAnyOrder("StatefulSet", "Service", "ConfigMap", "Secret",
-                "PodDisruptionBudget", "Kustomization");
+                "PodDisruptionBudget", "Kustomization", "ServiceAccount", "NetworkPolicy");
+    }
+
+    @Test
+    void kustomizationAppliesEveryManifestButTheSecretExample() throws IOException {
+        List<String> resources = list(single("k8s/kustomization.yaml").get("resources")).stream().map(String::valueOf).toList();
+
+        assertThat(resources).containsExactlyInAnyOrder("configmap.yaml", "service.yaml", "statefulset.yaml", "pdb.yaml",
+                "serviceaccount.yaml", "networkpolicy.yaml");
+        assertThat(resources).allSatisfy(file -> assertThat(deploy.resolve("k8s").resolve(file)).isRegularFile());
+    }
+
+    @Test
+    void podsRunUnderTheirOwnServiceAccountWithoutAnApiToken() throws IOException {
+        Map<String, Object> podSpec = map(map(map(single("k8s/statefulset.yaml").get("spec")).get("template")).get("spec"));
+        Map<String, Object> account = single("k8s/serviceaccount.yaml");
+
+        assertThat(podSpec).containsEntry("automountServiceAccountToken", false)
+                .containsEntry("serviceAccountName", map(account.get("metadata")).get("name"));
+        assertThat(account).containsEntry("automountServiceAccountToken", false);
+    }
+
+    @Test
+    void networkPolicyLetsInOnlyTheHttpPortAndLetsOutOnlyKafkaAndDns() throws IOException {
+        Map<String, Object> statefulSet = single("k8s/statefulset.yaml");
+        Map<String, Object> podLabels = map(map(map(map(statefulSet.get("spec")).get("template")).get("metadata")).get("labels"));
+        Map<String, Object> spec = map(single("k8s/networkpolicy.yaml").get("spec"));
+        String bootstrap = String.valueOf(map(single("k8s/configmap.yaml").get("data")).get("TICKSINK_BOOTSTRAP_SERVERS"));
+        // kafka-bootstrap.kafka.svc:9092: the brokers' namespace and port
+        Matcher broker = Pattern.compile("^[\\w-]+\\.([\\w-]+)\\.svc[\\w.]*:(\\d+)").matcher(bootstrap.split(",")[0]);
+        assertThat(broker.find()).as("an in-cluster bootstrap address " + bootstrap).isTrue();
+
+        assertThat(podLabels).containsAllEntriesOf(map(map(spec.get("podSelector")).get("matchLabels")));
+        assertThat(list(spec.get("policyTypes"))).containsExactlyInAnyOrder("Ingress", "Egress");
+        List<Object> ingress = list(spec.get("ingress"));
+        assertThat(ingress).isNotEmpty().allSatisfy(rule -> {
+            assertThat(ports(rule)).as("ingress ports").containsExactly("TCP/" + HTTP_PORT);
+            // an empty or missing "from" lets in everyone
+            assertThat(list(map(rule).get("from"))).isNotEmpty().allSatisfy(peer -> {
+                assertThat(map(peer)).doesNotContainKey("ipBlock");
+                if (map(peer).containsKey("namespaceSelector")) {
+                    assertThat(map(map(map(peer).get("namespaceSelector")).get("matchLabels")))
+                            .containsEntry("kubernetes.io/metadata.name", "monitoring");
+                } else {
+                    assertThat(map(peer)).as("a peer of this namespace").containsOnlyKeys("podSelector");
+                }
+            });
+        });
+        List<Object> egress = list(spec.get("egress"));
+        assertThat(egress).hasSize(2).allSatisfy(rule -> assertThat(list(map(rule).get("to"))).isNotEmpty());
+        assertThat(egress).anySatisfy(rule -> {
+            assertThat(ports(rule)).contains("TCP/" + broker.group(2));
+            assertThat(list(map(rule).get("to"))).allSatisfy(peer -> assertThat(
+                    map(map(map(peer).get("namespaceSelector")).get("matchLabels")))
+                    .containsEntry("kubernetes.io/metadata.name", broker.group(1)));
+        });
+        assertThat(egress).anySatisfy(rule -> assertThat(ports(rule)).containsExactlyInAnyOrder("UDP/53", "TCP/53"));
+    }
+
+    @Test
+    void everyWayToRunTheImageOrTheUnitEndsTheJvmOnOutOfMemory() throws IOException {
+        String dockerfile = Files.readString(deploy.resolve("Dockerfile"));
+        Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT (.*)$").matcher(dockerfile);
+        Map<String, String> unit = keyValues(deploy.resolve("systemd/ticksink-consumer.service"));
+        Map<String, Object> container = consumerContainer();
+
+        assertThat(entrypoint.find()).isTrue();
+        assertThat(entrypoint.group(1)).contains("\"" + EXIT_ON_OOM + "\"");
+        assertThat(unit.get("ExecStart")).contains(" " + EXIT_ON_OOM + " ");
+        // the pod and the compose services run the image's entry point as it is
+        assertThat(container).doesNotContainKeys("command", "args");
+        assertThat(list(container.get("env")).stream().map(e -> String.valueOf(map(e).get("name"))))
+                .doesNotContain("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+        for (Map<String, Object> service : composeConsumers()) {
+            assertThat(service).doesNotContainKeys("entrypoint", "command");
+        }
     }
 
     @Test
@@ -100,8 +184,8 @@ class DeployFilesTest {
         assertThat(list(spec.get("volumeClaimTemplates"))).hasSize(1);
         assertThat(map(map(groupInstance.get("valueFrom")).get("fieldRef"))).containsEntry("fieldPath", "metadata.name");
         assertThat(map(podSpec.get("securityContext"))).containsEntry("runAsNonRoot", true);
-        assertThat(((Number) podSpec.get("terminationGracePeriodSeconds")).longValue())
-                .isGreaterThan(shutdownTimeout.toSeconds());
+        assertThat(Duration.ofSeconds(((Number) podSpec.get("terminationGracePeriodSeconds")).longValue()))
+                .as("terminationGracePeriodSeconds").isGreaterThanOrEqualTo(worstCaseStop(shutdownTimeout).plus(STOP_MARGIN));
         assertThat(map(map(map(spec.get("template")).get("metadata")).get("annotations")))
                 .containsEntry("prometheus.io/scrape", "true")
                 .containsEntry("prometheus.io/port", Integer.toString(HTTP_PORT))
@@ -139,8 +223,9 @@ class DeployFilesTest {
             list(service.get("volumes")).stream().map(String::valueOf).filter(v -> v.endsWith(":/data")).forEach(volumes::add);
             instanceIds.add(String.valueOf(env.get("TICKSINK_GROUP_INSTANCE_ID")));
             assertThat(String.valueOf(map(service.get("healthcheck")).get("test"))).contains("http://127.0.0.1:9400/health/ready");
-            assertThat(Durations.parse(String.valueOf(service.get("stop_grace_period")))).isGreaterThan(
-                    Durations.parse(String.valueOf(env.get("TICKSINK_SHUTDOWN_TIMEOUT"))));
+            assertThat(Durations.parse(String.valueOf(service.get("stop_grace_period")))).as("stop_grace_period")
+                    .isGreaterThanOrEqualTo(worstCaseStop(Durations.parse(String.valueOf(env.get("TICKSINK_SHUTDOWN_TIMEOUT"))))
+                            .plus(STOP_MARGIN));
             assertThat(map(map(service.get("depends_on")).get("topics")))
                     .containsEntry("condition", "service_completed_successfully");
         }
@@ -220,8 +305,8 @@ class DeployFilesTest {
                 .containsEntry("ProtectSystem", "strict").containsEntry("ReadWritePaths", "/var/lib/ticksink")
                 .containsEntry("EnvironmentFile", "/etc/ticksink/ticksink.env");
         assertThat(unit.get("ExecStart")).endsWith("-jar /opt/ticksink/ticksink-consumer.jar");
-        assertThat(Duration.ofSeconds(Long.parseLong(unit.get("TimeoutStopSec"))))
-                .isGreaterThan(Durations.parse(env.get("TICKSINK_SHUTDOWN_TIMEOUT")));
+        assertThat(Duration.ofSeconds(Long.parseLong(unit.get("TimeoutStopSec")))).as("TimeoutStopSec")
+                .isGreaterThanOrEqualTo(worstCaseStop(Durations.parse(env.get("TICKSINK_SHUTDOWN_TIMEOUT"))).plus(STOP_MARGIN));
         assertThat(env.get("TICKSINK_DATA_DIR")).startsWith("/var/lib/ticksink/");
     }
 
@@ -250,6 +335,29 @@ class DeployFilesTest {
                 assertThat(known).as("setting in " + root.relativize(file)).contains(m.group());
             }
         }
+    }
+
+    /** From SIGTERM to exit at worst: the batch in hand, then closing the Kafka clients, cut off by the shutdown hook. */
+    private static Duration worstCaseStop(Duration shutdownTimeout) {
+        return shutdownTimeout.plus(CLIENT_CLOSE_BOUNDS);
+    }
+
+    /** A NetworkPolicy rule's ports as PROTOCOL/PORT (TCP when no protocol is named). */
+    private static List<String> ports(Object rule) {
+        return list(map(rule).get("ports")).stream().map(DeployFilesTest::map)
+                .map(p -> p.getOrDefault("protocol", "TCP") + "/" + p.get("port")).toList();
+    }
+
+    private static List<Map<String, Object>> composeConsumers() throws IOException {
+        List<Map<String, Object>> consumers = new ArrayList<>();
+        for (Object value : map(single("docker-compose.yml").get("services")).values()) {
+            Map<String, Object> service = map(value);
+            if (service.get("environment") != null && map(service.get("environment")).containsKey("TICKSINK_BOOTSTRAP_SERVERS")) {
+                consumers.add(service);
+            }
+        }
+        assertThat(consumers).isNotEmpty();
+        return consumers;
     }
 
     private static String probe(Map<String, Object> container, String name, Map<String, Object> port) {
