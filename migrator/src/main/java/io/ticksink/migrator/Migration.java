@@ -52,6 +52,9 @@ final class Migration {
         try (RejectsReport report = new RejectsReport(settings.outputDir().resolve(RejectsReport.FILE_NAME));
              TickStore store = settings.dryRun() ? null : new TickStore(settings.outputDir(), storeOptions);
              MigrationLedger ledger = settings.dryRun() ? null : MigrationLedger.open(settings.outputDir(), storeOptions)) {
+            if (ledger != null) {
+                totals.reloading(new LedgerCheck(ledger, store).run());
+            }
             FileCompletion completion = new FileCompletion(ledger, report, totals);
             ProgressReporter reporter = progress.start(totals, scan.sources().size(), scan.totalBytes());
             WritePool writers = store == null ? null : new WritePool(store, settings.writers(), settings.batchSize(),
@@ -71,7 +74,7 @@ final class Migration {
             return new MigrationResult(scan, totals, report.lines(), report.file(), failure.message(),
                     unprocessed.get(), differences, settings.dryRun(), System.nanoTime() - started);
         } catch (StoreException e) {
-            // opening the ledger failed: nothing was written
+            // opening or checking the ledger failed: nothing was written
             return new MigrationResult(scan, totals, 0, null, e.getMessage(), scan.sources().size(), null,
                     settings.dryRun(), System.nanoTime() - started);
         }

@@ -25,6 +25,10 @@ final class MigrationSummary {
         part(files, r.count(FileJob.Outcome.WRITE_FAILED), "not written completely", false);
         part(files, r.unprocessed(), "not processed", false);
         s.append("  files     ").append(files).append('\n');
+        if (t.reloading() > 0) {
+            s.append(String.format("            %,d listed as loaded, but their day files had lost commits: loaded again%n",
+                    t.reloading()));
+        }
         if (!r.scan().ignored().isEmpty()) {
             s.append(String.format("            %,d other files ignored (not <SYMBOL>/*.json, .jsonl, .ndjson[.gz])%n",
                     r.scan().ignored().size()));
