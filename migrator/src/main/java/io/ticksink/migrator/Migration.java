@@ -37,6 +37,10 @@ final class Migration {
         log.info("{} source files, {} MiB, in {}", scan.sources().size(), scan.totalBytes() >> 20,
                 settings.inputDir());
         scan.ignored().forEach(p -> log.warn("ignoring {}: not <SYMBOL>/<file>.json, .jsonl or .ndjson (optionally .gz)", p));
+        scan.skippedLinks().forEach(s -> log.warn("skipping {}: {}", s.path(), s.reason()));
+        if (scan.linkedSources() > 0) {
+            log.info("{} source files are reached through symbolic links", scan.linkedSources());
+        }
         Files.createDirectories(settings.outputDir());
 
         RunTotals totals = new RunTotals();

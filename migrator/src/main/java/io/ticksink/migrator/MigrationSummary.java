@@ -33,6 +33,12 @@ final class MigrationSummary {
             s.append(String.format("            %,d other files ignored (not <SYMBOL>/*.json, .jsonl, .ndjson[.gz])%n",
                     r.scan().ignored().size()));
         }
+        if (r.scan().linkedSources() > 0 || !r.scan().skippedLinks().isEmpty()) {
+            s.append(String.format("  links     %,d source files reached through symbolic links, %,d paths skipped%n",
+                    r.scan().linkedSources(), r.scan().skippedLinks().size()));
+            r.scan().skippedLinks().forEach(k -> s.append("            ").append(k.path()).append(": ")
+                    .append(k.reason()).append('\n'));
+        }
         long stored = 0;
         long present = 0;
         Map<LocalDate, long[]> perDay = t.perDay();
