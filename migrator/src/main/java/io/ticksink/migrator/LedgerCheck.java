@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One read of {@code stream_positions} per day file the ledger names. A day file that only
  * exists as a retention archive ({@code .db.zst}) cannot be read here; its entries are trusted
- * (retention archives a day only after a checkpoint made it durable). Not thread safe; run once.
+ * (retention archives a day only after a checkpoint made it durable). A day file that cannot be
+ * read now (locked past the busy timeout) is not trusted either: its files load again. A corrupt
+ * one stops the run. Not thread safe; run once.
  */
 final class LedgerCheck {
 
@@ -50,7 +52,16 @@ final class LedgerCheck {
         Path file = store.fileOf(day);
         Map<String, Long> held;
         if (Files.exists(file)) {
-            held = store.positions(day);
+            try {
+                held = store.positions(day);
+            } catch (StoreException.Retriable e) {
+                // busy past the busy timeout, or unreadable for now: what cannot be checked is not
+                // trusted; loading the files again waits for the day file as every write does
+                log.warn("cannot read the stream positions of {} ({}): its {} listed files load again",
+                        file, e.getMessage(), expected.size());
+                reload.addAll(expected.keySet());
+                return;
+            }
         } else if (Files.exists(file.resolveSibling(file.getFileName() + ".zst"))) {
             log.info("{} is archived; the ledger's entries for that day are trusted", file);
             return;

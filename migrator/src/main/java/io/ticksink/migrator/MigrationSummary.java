@@ -26,7 +26,7 @@ final class MigrationSummary {
         part(files, r.unprocessed(), "not processed", false);
         s.append("  files     ").append(files).append('\n');
         if (t.reloading() > 0) {
-            s.append(String.format("            %,d listed as loaded, but their day files had lost commits: loaded again%n",
+            s.append(String.format("            %,d listed as loaded but not complete in their day files: loaded again%n",
                     t.reloading()));
         }
         if (!r.scan().ignored().isEmpty()) {

@@ -52,12 +52,14 @@ class PowerLossRerunTest {
     private record Run(int exit, String out) {
     }
 
-    private Run migrate() {
+    private Run migrate(String... extra) {
+        List<String> args = new ArrayList<>(List.of("--input-dir", input().toString(), "--output-dir",
+                output().toString(), "--progress", "none", "--threads", "2", "--writers", "2", "--batch-size", "50",
+                "--max-queued-ticks", "200"));
+        args.addAll(List.of(extra));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = Main.run(new String[] {"--input-dir", input().toString(), "--output-dir", output().toString(),
-                "--progress", "none", "--threads", "2", "--writers", "2", "--batch-size", "50",
-                "--max-queued-ticks", "200"}, new PrintWriter(out), new PrintWriter(err));
+        int exit = Main.run(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
         return new Run(exit, out + err.toString());
     }
 
@@ -110,7 +112,7 @@ class PowerLossRerunTest {
         assertThat(rerun.exit()).as(rerun.out()).isZero();
         assertStoredExactlyOnce(expected);
         assertThat(rerun.out()).contains("2 found: 1 loaded, 1 already loaded")
-                .contains("1 listed as loaded, but their day files had lost commits: loaded again")
+                .contains("1 listed as loaded but not complete in their day files: loaded again")
                 .contains("150 stored, 2,850 already stored");
 
         Run third = migrate();
@@ -132,8 +134,33 @@ class PowerLossRerunTest {
 
         assertThat(rerun.exit()).as(rerun.out()).isZero();
         assertStoredExactlyOnce(expected);
-        assertThat(rerun.out()).contains("1 listed as loaded, but their day files had lost commits: loaded again")
+        assertThat(rerun.out()).contains("1 listed as loaded but not complete in their day files: loaded again")
                 .contains("2,750 stored, 250 already stored");
+    }
+
+    @Test
+    void aDayFileTheCheckCannotReadIsNotTrustedItsFilesLoadAgainOnceItIsFree() throws Exception {
+        Map<Tick, Integer> expected = write(FileSpec.plain("EURUSD", DAY, 1000), new HashMap<>());
+        assertThat(migrate().exit()).isZero();
+        Path dayFile = DayFiles.path(output(), DAY);
+
+        Run whileLocked;
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dayFile);
+             Statement st = other.createStatement()) {
+            st.execute("BEGIN IMMEDIATE"); // another writer holds the day file past every timeout
+            whileLocked = migrate("--busy-timeout", "PT0.05S", "--retry-for", "PT0.3S");
+            st.execute("ROLLBACK");
+        }
+        Run free = migrate();
+
+        // neither trusted unchecked nor a reason to stop: the file is not complete until written
+        assertThat(whileLocked.exit()).as(whileLocked.out()).isEqualTo(1);
+        assertThat(whileLocked.out()).contains("1 found: 0 loaded, 1 not written completely")
+                .contains("1 listed as loaded but not complete in their day files: loaded again");
+        assertThat(free.exit()).as(free.out()).isZero();
+        assertThat(free.out()).contains("1 found: 1 loaded").contains("0 stored, 1,000 already stored");
+        assertStoredExactlyOnce(expected);
+        assertThat(migrate().out()).contains("1 found: 0 loaded, 1 already loaded");
     }
 
     @Test
