@@ -164,6 +164,21 @@ class PowerLossRerunTest {
     }
 
     @Test
+    void aDayArchivedByRetentionIsTrustedAndNotLoadedAgainBesideItsArchive() throws Exception {
+        write(FileSpec.plain("EURUSD", DAY, 1000), new HashMap<>());
+        assertThat(migrate().exit()).isZero();
+        Path dayFile = DayFiles.path(output(), DAY);
+        // what retention --compress leaves: the archive only (its content is not read here)
+        Files.move(dayFile, Path.of(dayFile + ".zst"));
+
+        Run rerun = migrate();
+
+        assertThat(rerun.exit()).as(rerun.out()).isZero();
+        assertThat(rerun.out()).contains("1 found: 0 loaded, 1 already loaded");
+        assertThat(dayFile).doesNotExist();
+    }
+
+    @Test
     void aVersionOneLedgerIsUpgradedAndItsEntriesAreCheckedByLoadingThemOnce() throws Exception {
         Map<Tick, Integer> expected = write(FileSpec.plain("EURUSD", DAY, 1000), new HashMap<>());
         assertThat(migrate().exit()).isZero();
