@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One migration run: scan the archive, parse files on {@code threads} parser threads, write day
- * files on the writer threads, list completed files in the ledger, then verify when asked.
+ * One migration run: scan the archive, check the ledger against the day files, parse files on
+ * {@code threads} parser threads, write day files on the writer threads, list completed files in
+ * the ledger, then verify when asked.
  *
  * <p>Not thread safe; {@link #run} is called once.
  */
@@ -47,8 +48,9 @@ final class Migration {
         RunFailure failure = new RunFailure();
         SourceCounts sourceCounts = settings.verify() ? new SourceCounts() : null;
         StoreOptions storeOptions = StoreOptions.defaults()
-                // the migrator's bookkeeping rolls back with its rows on a power loss, and a
-                // re-run redoes what was lost, so it does not pay for a sync per commit
+                // the day files' positions roll back with their rows on a power loss, and a re-run
+                // redoes what was lost (LedgerCheck distrusts ledger entries the day files do not
+                // bear out), so the migrator does not pay for a sync per commit
                 .withSynchronous(StoreOptions.Synchronous.NORMAL)
                 .withBusyTimeout(settings.busyTimeout());
         AtomicInteger unprocessed = new AtomicInteger();
