@@ -33,7 +33,7 @@ final class FileCompletion {
             case LOADED -> {
                 if (ledger != null && job.writes()) {
                     try {
-                        ledger.recordLoaded(file, job.fingerprint(), job.records());
+                        ledger.recordLoaded(file, job.fingerprint(), job.records(), job.dayPositions());
                     } catch (StoreException e) {
                         // the day files hold the truth; a re-run re-parses this file and stores nothing twice
                         log.warn("cannot list {} in the ledger: {}", file, e.getMessage());

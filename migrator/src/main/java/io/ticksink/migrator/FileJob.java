@@ -1,5 +1,9 @@
 package io.ticksink.migrator;
 
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,6 +40,7 @@ final class FileJob {
     private volatile long problemPosition;
     private volatile String problem;
     private volatile long rejected;
+    private final Map<LocalDate, Long> dayPositions = new ConcurrentHashMap<>();
 
     /** @param write whether the file's chunks are written, or only counted */
     FileJob(SourceFile source, boolean write) {
@@ -61,6 +66,19 @@ final class FileJob {
 
     void fingerprint(String value) {
         fingerprint = value;
+    }
+
+    /**
+     * A chunk bound for {@code day} ending at stream position {@code nextPosition} was handed to a
+     * writer: once it committed, that day file holds the file's position at least that far.
+     */
+    void handedOver(LocalDate day, long nextPosition) {
+        dayPositions.merge(day, nextPosition, Math::max);
+    }
+
+    /** Per day file written, the stream position it holds once every chunk committed. */
+    Map<LocalDate, Long> dayPositions() {
+        return new TreeMap<>(dayPositions);
     }
 
     /** A chunk was handed to a writer; it must {@link #release()} once the chunk is settled. */

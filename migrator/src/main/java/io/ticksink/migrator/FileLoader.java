@@ -62,15 +62,17 @@ final class FileLoader {
         }
         boolean write = writers != null;
         if (ledger != null) {
-            String loadedWith = ledger.fingerprint(source.relativePath());
-            if (loadedWith != null && !loadedWith.equals(job.fingerprint())) {
-                job.problem(0, "changed since it was loaded: fingerprint was " + loadedWith + ", is "
+            MigrationLedger.Entry loaded = ledger.entry(source.relativePath());
+            if (loaded != null && !loaded.fingerprint().equals(job.fingerprint())) {
+                job.problem(0, "changed since it was loaded: fingerprint was " + loaded.fingerprint() + ", is "
                         + job.fingerprint() + "; not loaded again");
                 job.raise(FileJob.Outcome.CHANGED);
                 totals.bytesRead(source.size());
                 return;
             }
-            if (loadedWith != null) {
+            // an unchecked entry (its day files lacked some of it, or an old ledger) loads again:
+            // the day files skip what they hold and store what they lack
+            if (loaded != null && loaded.checked()) {
                 job.raise(FileJob.Outcome.ALREADY_LOADED);
                 if (sourceCounts == null) {
                     totals.bytesRead(source.size());
@@ -87,6 +89,7 @@ final class FileLoader {
         Map<SourceCounts.Key, long[]> counts = sourceCounts != null ? new HashMap<>() : null;
         DayRouter router = new DayRouter(job.stream(), job.fingerprint(), batchSize, chunk -> {
             if (write && !job.abandoned()) {
+                job.handedOver(chunk.day(), chunk.chunk().nextPosition());
                 writers.submit(new WriteTask(job, chunk.day(), chunk.chunk()));
             }
         });

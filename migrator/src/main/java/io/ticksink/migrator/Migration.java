@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One migration run: scan the archive, parse files on {@code threads} parser threads, write day
- * files on the writer threads, list completed files in the ledger, then verify when asked.
+ * One migration run: scan the archive, check the ledger against the day files, parse files on
+ * {@code threads} parser threads, write day files on the writer threads, list completed files in
+ * the ledger, then verify when asked.
  *
  * <p>Not thread safe; {@link #run} is called once.
  */
@@ -37,14 +38,19 @@ final class Migration {
         log.info("{} source files, {} MiB, in {}", scan.sources().size(), scan.totalBytes() >> 20,
                 settings.inputDir());
         scan.ignored().forEach(p -> log.warn("ignoring {}: not <SYMBOL>/<file>.json, .jsonl or .ndjson (optionally .gz)", p));
+        scan.skippedLinks().forEach(s -> log.warn("skipping {}: {}", s.path(), s.reason()));
+        if (scan.linkedSources() > 0) {
+            log.info("{} source files are reached through symbolic links", scan.linkedSources());
+        }
         Files.createDirectories(settings.outputDir());
 
         RunTotals totals = new RunTotals();
         RunFailure failure = new RunFailure();
         SourceCounts sourceCounts = settings.verify() ? new SourceCounts() : null;
         StoreOptions storeOptions = StoreOptions.defaults()
-                // the migrator's bookkeeping rolls back with its rows on a power loss, and a
-                // re-run redoes what was lost, so it does not pay for a sync per commit
+                // the day files' positions roll back with their rows on a power loss, and a re-run
+                // redoes what was lost (LedgerCheck distrusts ledger entries the day files do not
+                // bear out), so the migrator does not pay for a sync per commit
                 .withSynchronous(StoreOptions.Synchronous.NORMAL)
                 .withBusyTimeout(settings.busyTimeout());
         AtomicInteger unprocessed = new AtomicInteger();
@@ -52,6 +58,9 @@ final class Migration {
         try (RejectsReport report = new RejectsReport(settings.outputDir().resolve(RejectsReport.FILE_NAME));
              TickStore store = settings.dryRun() ? null : new TickStore(settings.outputDir(), storeOptions);
              MigrationLedger ledger = settings.dryRun() ? null : MigrationLedger.open(settings.outputDir(), storeOptions)) {
+            if (ledger != null) {
+                totals.reloading(new LedgerCheck(ledger, store).run());
+            }
             FileCompletion completion = new FileCompletion(ledger, report, totals);
             ProgressReporter reporter = progress.start(totals, scan.sources().size(), scan.totalBytes());
             WritePool writers = store == null ? null : new WritePool(store, settings.writers(), settings.batchSize(),
@@ -71,7 +80,7 @@ final class Migration {
             return new MigrationResult(scan, totals, report.lines(), report.file(), failure.message(),
                     unprocessed.get(), differences, settings.dryRun(), System.nanoTime() - started);
         } catch (StoreException e) {
-            // opening the ledger failed: nothing was written
+            // opening or checking the ledger failed: nothing was written
             return new MigrationResult(scan, totals, 0, null, e.getMessage(), scan.sources().size(), null,
                     settings.dryRun(), System.nanoTime() - started);
         }

@@ -25,9 +25,19 @@ final class MigrationSummary {
         part(files, r.count(FileJob.Outcome.WRITE_FAILED), "not written completely", false);
         part(files, r.unprocessed(), "not processed", false);
         s.append("  files     ").append(files).append('\n');
+        if (t.reloading() > 0) {
+            s.append(String.format("            %,d listed as loaded but not complete in their day files: loaded again%n",
+                    t.reloading()));
+        }
         if (!r.scan().ignored().isEmpty()) {
             s.append(String.format("            %,d other files ignored (not <SYMBOL>/*.json, .jsonl, .ndjson[.gz])%n",
                     r.scan().ignored().size()));
+        }
+        if (r.scan().linkedSources() > 0 || !r.scan().skippedLinks().isEmpty()) {
+            s.append(String.format("  links     %,d source files reached through symbolic links, %,d paths skipped%n",
+                    r.scan().linkedSources(), r.scan().skippedLinks().size()));
+            r.scan().skippedLinks().forEach(k -> s.append("            ").append(k.path()).append(": ")
+                    .append(k.reason()).append('\n'));
         }
         long stored = 0;
         long present = 0;

@@ -31,8 +31,12 @@ final class RecordReader {
 
     /** Longest raw text printed into the rejects report; the rest is cut. */
     static final int MAX_RAW_CHARS = 4096;
-    /** Longest NDJSON line read; a longer one is rejected without holding it in memory. */
-    static final int MAX_LINE_BYTES = 1 << 20;
+    /**
+     * Longest record read, in bytes: an NDJSON line longer than that is rejected alone without
+     * holding it in memory; a longer JSON element ends the file there (the parser cannot skip it
+     * without reading it), after at most this much of it was read. A tick is ~150 bytes.
+     */
+    static final int MAX_RECORD_BYTES = 1 << 20;
 
     /** Receives the records of a file. */
     interface Handler {
@@ -66,14 +70,15 @@ final class RecordReader {
     private long readJson(InputStream raw, String symbol, Handler handler)
             throws BrokenSourceException, InterruptedException {
         long position = 0;
-        RetainingInputStream in = new RetainingInputStream(raw);
+        RetainingInputStream in = new RetainingInputStream(raw, MAX_RECORD_BYTES);
+        boolean array = false;
         // Jackson detects and skips a UTF-8 byte order mark on byte input
         try (JsonParser parser = factory.createParser(in)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return 0; // an empty file holds no records
             }
-            boolean array = first == JsonToken.START_ARRAY;
+            array = first == JsonToken.START_ARRAY;
             JsonToken token = array ? parser.nextToken() : first;
             while (token != null && !(array && token == JsonToken.END_ARRAY)) {
                 long start = parser.currentTokenLocation().getByteOffset();
@@ -99,9 +104,21 @@ final class RecordReader {
                 throw new BrokenSourceException(position, "content after the closing ] of the JSON array");
             }
             return position;
+        } catch (RetainingInputStream.RecordTooLargeException e) {
+            throw new BrokenSourceException(position, tooLarge(array, position), e);
         } catch (IOException e) {
             throw new BrokenSourceException(position, describe(e, true), e);
         }
+    }
+
+    private static String tooLarge(boolean array, long position) {
+        if (!array && position == 0) {
+            return "not a JSON array of tick objects: the file's top-level value is an object longer than "
+                    + MAX_RECORD_BYTES + " bytes (an archive wrapped in one object, such as {\"ticks\":[...]}?); "
+                    + "the file is not read";
+        }
+        return "record " + position + " is longer than " + MAX_RECORD_BYTES
+                + " bytes, which no tick is: the file is not read past it";
     }
 
     /** A parse or read failure in words an operator can act on, without Jackson's source dump. */
@@ -137,8 +154,8 @@ final class RecordReader {
                 if (isBlank(line, start, length)) {
                     continue;
                 }
-                if (length > MAX_LINE_BYTES) {
-                    handler.reject(position, RejectReason.NOT_JSON, "line longer than " + MAX_LINE_BYTES + " bytes",
+                if (length > MAX_RECORD_BYTES) {
+                    handler.reject(position, RejectReason.NOT_JSON, "line longer than " + MAX_RECORD_BYTES + " bytes",
                             new String(line, start, Math.min(MAX_RAW_CHARS, length - start), StandardCharsets.UTF_8));
                 } else {
                     decodeLine(start, length, position, symbol, handler);
@@ -174,7 +191,7 @@ final class RecordReader {
 
     /**
      * Reads the next line into {@link #line}, without its line break; returns its length, or -1
-     * at the end of the stream. A line past {@link #MAX_LINE_BYTES} is consumed but not kept.
+     * at the end of the stream. A line past {@link #MAX_RECORD_BYTES} is consumed but not kept.
      * Reads through its own buffer: a synchronised {@code read()} per byte costs more than parsing.
      */
     private int readLine(InputStream in) throws IOException {
@@ -196,8 +213,8 @@ final class RecordReader {
                 nl++;
             }
             int count = nl - from;
-            if (length + count > line.length && line.length <= MAX_LINE_BYTES) {
-                line = Arrays.copyOf(line, Math.min(Math.max(line.length * 2, length + count), MAX_LINE_BYTES + 1));
+            if (length + count > line.length && line.length <= MAX_RECORD_BYTES) {
+                line = Arrays.copyOf(line, Math.min(Math.max(line.length * 2, length + count), MAX_RECORD_BYTES + 1));
             }
             int keep = Math.min(count, line.length - length);
             if (keep > 0) {

@@ -8,20 +8,34 @@ import java.util.Arrays;
 /**
  * Keeps the bytes read since the start of the current record, so that the exact text of a record
  * the parser has already passed can be cut out for the rejects report. It holds one record plus
- * the parser's read-ahead, whatever the size of the file.
+ * the parser's read-ahead, whatever the size of the file, and refuses to hold more than
+ * {@code maxRecordBytes} of one record: reading past that throws {@link RecordTooLargeException},
+ * so a giant element (a huge string, or a whole archive wrapped in one object) is refused after a
+ * bounded read instead of filling the heap.
  *
  * <p>Not thread safe: belongs to the reader of one file.
  */
 final class RetainingInputStream extends InputStream {
 
+    /** A record grew past the bound; the stream cannot be read further. */
+    static final class RecordTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RecordTooLargeException(String message) {
+            super(message);
+        }
+    }
+
     private final InputStream in;
+    private final int maxRecordBytes;
     private byte[] kept = new byte[1 << 16];
     private long keptStart;   // stream offset of kept[0]
     private int keptLength;
     private long recordStart; // bytes before it may be dropped
 
-    RetainingInputStream(InputStream in) {
+    RetainingInputStream(InputStream in, int maxRecordBytes) {
         this.in = in;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /** The current record starts at stream offset {@code offset}: older bytes are no longer needed. */
@@ -48,6 +62,10 @@ final class RetainingInputStream extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        long heldOfRecord = keptStart + keptLength - recordStart;
+        if (heldOfRecord > maxRecordBytes) {
+            throw new RecordTooLargeException("a record longer than " + maxRecordBytes + " bytes");
+        }
         int n = in.read(b, off, len);
         if (n > 0) {
             keep(b, off, n);

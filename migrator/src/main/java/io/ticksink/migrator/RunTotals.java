@@ -20,6 +20,7 @@ final class RunTotals {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder committed = new LongAdder();
     private final LongAdder filesDone = new LongAdder();
+    private volatile int reloading;
     private final Map<FileJob.Outcome, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final Map<LocalDate, long[]> perDay = new ConcurrentHashMap<>();
 
@@ -46,6 +47,15 @@ final class RunTotals {
     void fileDone(FileJob.Outcome outcome) {
         outcomes.computeIfAbsent(outcome, o -> new LongAdder()).increment();
         filesDone.increment();
+    }
+
+    /** {@code files} listed in the ledger were found missing from day files, and load again. */
+    void reloading(int files) {
+        reloading = files;
+    }
+
+    int reloading() {
+        return reloading;
     }
 
     long bytesRead() {

@@ -147,4 +147,80 @@ class RecordReaderTest {
         assertThat(ticks.get(1).symbol()).isSameAs(ticks.get(0).symbol());
         assertThat(ticks.get(1).lpSource()).isSameAs(ticks.get(0).lpSource());
     }
+
+    private static final String TICK =
+            "{\"symbol\":\"EURUSD\",\"bid\":1.1,\"ask\":1.2,\"timestamp\":\"2026-01-19T10:00:00Z\"}";
+
+    /**
+     * {@code head}, then {@code body} {@code repeats} times, then {@code tail}; counts what the
+     * reader took. The repeated part is never in memory as a whole.
+     */
+    private static final class GeneratedInput extends java.io.InputStream {
+        private final byte[] head;
+        private final byte[] body;
+        private final byte[] tail;
+        private final long size;
+        private long served;
+
+        GeneratedInput(String head, String body, long repeats, String tail) {
+            this.head = head.getBytes(StandardCharsets.UTF_8);
+            this.body = body.getBytes(StandardCharsets.UTF_8);
+            this.tail = tail.getBytes(StandardCharsets.UTF_8);
+            this.size = this.head.length + repeats * this.body.length + this.tail.length;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            int n = 0;
+            while (n < len) {
+                long at = served + n;
+                byte next;
+                if (at < head.length) {
+                    next = head[(int) at];
+                } else if (at < size - tail.length) {
+                    next = body[(int) ((at - head.length) % body.length)];
+                } else if (at < size) {
+                    next = tail[(int) (at - (size - tail.length))];
+                } else {
+                    break;
+                }
+                b[off + n++] = next;
+            }
+            served += n;
+            return n == 0 ? -1 : n;
+        }
+    }
+
+    @Test
+    void anArchiveWrappedInOneObjectIsRefusedWithTheReasonAfterABoundedRead() {
+        // 64 MiB of ticks inside {"ticks":[...]}: one top-level object, not an array of ticks
+        GeneratedInput in = new GeneratedInput("{\"ticks\":[" + TICK, "," + TICK, (64L << 20) / (TICK.length() + 1), "]}");
+
+        assertThatThrownBy(() -> reader.read(in, ARRAY, "DIRSYM", handler))
+                .isInstanceOf(BrokenSourceException.class)
+                .hasMessageContaining("not a JSON array of tick objects")
+                .hasMessageContaining("longer than " + RecordReader.MAX_RECORD_BYTES + " bytes");
+        assertThat(in.served).as("bytes read of the 64 MiB object").isLessThan(2L * RecordReader.MAX_RECORD_BYTES);
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void aGiantArrayElementEndsTheFileThereWithTheReasonAfterABoundedRead() {
+        // the second element holds a 64 MiB string
+        GeneratedInput in = new GeneratedInput("[" + TICK + ",{\"symbol\":\"EURUSD\",\"lp\":\"", "x", 64L << 20,
+                "\",\"bid\":1.1,\"ask\":1.2,\"timestamp\":\"2026-01-19T10:00:00Z\"}]");
+
+        assertThatThrownBy(() -> reader.read(in, ARRAY, "DIRSYM", handler))
+                .isInstanceOf(BrokenSourceException.class)
+                .hasMessageContaining("record 1 is longer than " + RecordReader.MAX_RECORD_BYTES + " bytes")
+                .satisfies(e -> assertThat(((BrokenSourceException) e).position()).isEqualTo(1));
+        assertThat(in.served).as("bytes read of the 64 MiB element").isLessThan(2L * RecordReader.MAX_RECORD_BYTES);
+        assertThat(events).containsExactly("0 tick EURUSD 1768816800000");
+    }
 }
