@@ -1,6 +1,7 @@
 package io.ticksink.migrator;
 
 import io.ticksink.schema.Backoff;
+import io.ticksink.schema.Retry;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.StreamChunk;
 import io.ticksink.schema.TickStore;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code transactionTicks} ticks.
  *
  * <p>A busy or locked day file (a live consumer writing the same day) is retried with backoff
- * until {@code retryFor} has passed; then the files of the batch are marked
+ * until {@code retryFor} has passed (the product's {@link Retry} policy, bound in time); then the files of the batch are marked
  * {@link FileJob.Outcome#WRITE_FAILED} and a re-run finishes them. A chunk of a file the day
  * file stored under another fingerprint marks that file {@link FileJob.Outcome#CHANGED} and the
  * rest of the batch is written without it.
@@ -129,50 +130,52 @@ final class DayWriter implements Runnable {
                 live.add(task);
             }
         }
-        long deadline = System.nanoTime() + retryFor.toNanos();
-        int attempt = 0;
+        if (live.isEmpty()) {
+            return;
+        }
+        Retry retry = Retry.within(retryFor, "writing " + ticks(live) + " ticks to " + store.fileOf(day),
+                e -> e instanceof StoreException.Retriable, backoff);
+        try {
+            retry.run(() -> writeRefusingChanged(day, live), () -> false);
+            live.forEach(this::settle);
+        } catch (StoreException.Retriable e) {
+            live.forEach(this::abandon); // retryFor spent: a re-run finishes these files
+        } catch (StoreException e) { // Fatal: the only kind left
+            failure.fail("cannot write " + store.fileOf(day) + ": " + e.getMessage(), e);
+            live.forEach(this::abandon);
+        } catch (Retry.Cancelled e) {
+            throw new IllegalStateException("never called off", e);
+        }
+    }
+
+    /**
+     * One attempt: writes the tasks' chunks in one transaction. A file the day file stored under
+     * another fingerprint is refused and taken out of {@code live}, and the rest written without it.
+     */
+    private Void writeRefusingChanged(LocalDate day, List<WriteTask> live) throws StoreException {
         while (!live.isEmpty()) {
             List<StreamChunk> chunks = new ArrayList<>(live.size());
             live.forEach(t -> chunks.add(t.chunk()));
             try {
                 WriteResult result = store.write(day, chunks);
                 totals.committed(day, result.stored(), result.skipped());
-                live.forEach(this::settle);
-                return;
+                return null;
             } catch (StoreException.SourceChanged e) {
-                // refuse that file, write the rest of the batch without it
-                List<WriteTask> keep = new ArrayList<>(live.size());
-                for (WriteTask task : live) {
+                boolean found = live.removeIf(task -> {
                     if (task.job().stream().equals(e.stream())) {
                         task.job().raise(FileJob.Outcome.CHANGED);
                         settle(task);
-                    } else {
-                        keep.add(task);
+                        return true;
                     }
-                }
-                if (keep.size() == live.size()) {
+                    return false;
+                });
+                if (!found) {
                     throw new IllegalStateException("source change reported for a stream not in the batch: "
                             + e.stream(), e);
                 }
-                live = keep;
-            } catch (StoreException.Retriable e) {
-                if (System.nanoTime() - deadline > 0) {
-                    log.error("giving up writing {} ticks to {} after {} attempts: {}",
-                            ticks(live), store.fileOf(day), attempt + 1, e.getMessage());
-                    live.forEach(this::abandon);
-                    return;
-                }
-                long delay = backoff.delay(attempt + 1).toMillis();
-                log.warn("writing to {} failed ({}); attempt {} in {} ms", store.fileOf(day), e.getMessage(),
-                        attempt + 2, delay);
-                attempt++;
-                Thread.sleep(delay); // backoff before a retry, not synchronisation
-            } catch (StoreException e) { // Fatal: the only kind left
-                failure.fail("cannot write " + store.fileOf(day) + ": " + e.getMessage(), e);
-                live.forEach(this::abandon);
-                return;
             }
         }
+        return null;
     }
 
     private void abandon(WriteTask task) {
