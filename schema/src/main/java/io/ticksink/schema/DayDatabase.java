@@ -45,13 +45,17 @@ public final class DayDatabase implements AutoCloseable {
     private static final String UPSERT_POSITION =
             "INSERT INTO stream_positions (stream, next_position, fingerprint, updated_at) VALUES (?, ?, ?, ?) "
                     + "ON CONFLICT (stream) DO UPDATE SET next_position = max(next_position, excluded.next_position), "
-                    + "fingerprint = excluded.fingerprint, updated_at = excluded.updated_at";
+                    + "fingerprint = coalesce(excluded.fingerprint, fingerprint), updated_at = excluded.updated_at";
+    /** A new incarnation of a Kafka stream: its position here starts afresh, whatever the old one's was. */
+    private static final String RESTART_POSITION =
+            "UPDATE stream_positions SET next_position = ?, fingerprint = ?, updated_at = ? WHERE stream = ?";
 
     private final Path file;
     private final Connection connection;
     private final PreparedStatement insertTick;
     private final PreparedStatement selectPosition;
     private final PreparedStatement upsertPosition;
+    private final PreparedStatement restartPosition;
     private boolean closed;
     private volatile long lastUsedNanos = System.nanoTime();
 
@@ -61,6 +65,7 @@ public final class DayDatabase implements AutoCloseable {
         this.insertTick = connection.prepareStatement(INSERT_TICK);
         this.selectPosition = connection.prepareStatement(SELECT_POSITION);
         this.upsertPosition = connection.prepareStatement(UPSERT_POSITION);
+        this.restartPosition = connection.prepareStatement(RESTART_POSITION);
     }
 
     /** Opens or creates a day file, applying the PRAGMAs and the schema. */
@@ -177,13 +182,17 @@ public final class DayDatabase implements AutoCloseable {
     /**
      * Stores the chunks in one transaction, with the next position of each stream. Ticks at
      * positions the file already holds for their stream are skipped, so writing a chunk again
-     * (after a crash, a redelivery, a re-run) stores nothing twice. On any failure nothing was
-     * stored and this instance is closed.
+     * (after a crash, a redelivery, a re-run) stores nothing twice. A Kafka chunk of another
+     * incarnation than the one stored (its fingerprint differs) starts its stream afresh: all its
+     * ticks are stored and the position replaced; a stored fingerprint of {@code null} (files of
+     * earlier versions) is taken to be the chunk's. On any failure nothing was stored and this
+     * instance is closed.
      */
     public WriteResult write(Collection<StreamChunk> chunks) throws StoreException {
         lastUsedNanos = System.nanoTime();
         int stored = 0;
         int skipped = 0;
+        List<String> restarted = null;
         boolean committed = false;
         try {
             connection.setAutoCommit(false); // BEGIN IMMEDIATE, waiting up to the busy timeout
@@ -198,9 +207,19 @@ public final class DayDatabase implements AutoCloseable {
                         storedFingerprint = rs.getString(2);
                     }
                 }
+                boolean restart = false;
                 if (storedNext >= 0 && chunk.fingerprint() != null && storedFingerprint != null
                         && !chunk.fingerprint().equals(storedFingerprint)) {
-                    throw new StoreException.SourceChanged(chunk.stream(), storedFingerprint, chunk.fingerprint());
+                    if (!chunk.isKafka()) {
+                        throw new StoreException.SourceChanged(chunk.stream(), storedFingerprint, chunk.fingerprint());
+                    }
+                    // another incarnation of the partition: none of its records is here yet
+                    restart = true;
+                    storedNext = -1;
+                    if (restarted == null) {
+                        restarted = new ArrayList<>(1);
+                    }
+                    restarted.add(chunk.stream());
                 }
                 int pending = 0;
                 for (int i = 0; i < chunk.size(); i++) {
@@ -219,7 +238,13 @@ public final class DayDatabase implements AutoCloseable {
                 if (pending > 0) {
                     insertTick.executeBatch();
                 }
-                if (chunk.nextPosition() > storedNext) {
+                if (restart) {
+                    restartPosition.setLong(1, chunk.nextPosition());
+                    restartPosition.setString(2, chunk.fingerprint());
+                    restartPosition.setLong(3, now);
+                    restartPosition.setString(4, chunk.stream());
+                    restartPosition.executeUpdate();
+                } else if (chunk.nextPosition() > storedNext) {
                     upsertPosition.setString(1, chunk.stream());
                     upsertPosition.setLong(2, chunk.nextPosition());
                     upsertPosition.setString(3, chunk.fingerprint());
@@ -229,7 +254,7 @@ public final class DayDatabase implements AutoCloseable {
             }
             connection.setAutoCommit(true); // COMMIT, and no new transaction until the next write
             committed = true;
-            return new WriteResult(stored, skipped);
+            return new WriteResult(stored, skipped, restarted == null ? List.of() : restarted);
         } catch (SQLException e) {
             throw classify("write " + stored + " ticks to " + file, e);
         } finally {

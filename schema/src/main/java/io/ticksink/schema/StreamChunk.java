@@ -25,8 +25,10 @@ public final class StreamChunk {
 
     /**
      * @param stream the stream's name
-     * @param fingerprint identifies the stream's content (a file's size and checksum), or {@code
-     *     null}; a day file that stored the stream under another fingerprint refuses the chunk
+     * @param fingerprint identifies the stream's content, or {@code null}: for a source file its
+     *     size and checksum (a day file that stored the file under another fingerprint refuses the
+     *     chunk); for a Kafka partition its incarnation, the topic's id, with a mark when offsets
+     *     were reused under it (a day file that stored another incarnation starts the stream afresh)
      */
     public StreamChunk(String stream, String fingerprint, int expectedSize) {
         this.stream = Objects.requireNonNull(stream, "stream");
@@ -35,8 +37,15 @@ public final class StreamChunk {
         this.positions = new long[Math.max(expectedSize, 4)];
     }
 
+    private static final String KAFKA = "kafka:";
+
     public static String kafkaStream(String topic, int partition) {
-        return "kafka:" + topic + ":" + partition;
+        return KAFKA + topic + ":" + partition;
+    }
+
+    /** Whether the stream is a Kafka topic-partition, whose fingerprint names its incarnation. */
+    public boolean isKafka() {
+        return stream.startsWith(KAFKA);
     }
 
     public static String fileStream(String relativePath) {

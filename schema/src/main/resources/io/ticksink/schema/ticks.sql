@@ -22,6 +22,6 @@ CREATE INDEX idx_ticks_symbol_timestamp ON ticks (symbol, timestamp);
 CREATE TABLE stream_positions (
     stream        TEXT    NOT NULL PRIMARY KEY,  -- kafka:<topic>:<partition> | file:<relative path>
     next_position INTEGER NOT NULL,              -- Kafka offset or record index in the file
-    fingerprint   TEXT,                          -- source file: size and CRC32C; Kafka: NULL
+    fingerprint   TEXT,                          -- source file: size and CRC32C; Kafka: the partition's incarnation (topic id)
     updated_at    INTEGER NOT NULL               -- Unix epoch milliseconds of the last write
 ) WITHOUT ROWID;

@@ -195,6 +195,38 @@ class TickStoreTest {
     }
 
     @Test
+    void aKafkaChunkOfAnotherIncarnationIsStoredWholeAndItsPositionStartsAfresh() throws Exception {
+        store.write(DAY, List.of(chunk(STREAM, "topic-id-A", DAY, 0, 49)));
+
+        // the topic was deleted and created again: its offsets restart at 0 under a new id
+        WriteResult result = store.write(DAY, List.of(chunk(STREAM, "topic-id-B", DAY, 0, 9)));
+
+        assertThat(result).isEqualTo(new WriteResult(10, 0, List.of(STREAM)));
+        assertThat(store.positions(DAY)).containsEntry(STREAM, 10L);
+        assertThat(DayReader.count(store.fileOf(DAY))).isEqualTo(60);
+        // and the new incarnation's redeliveries are skipped as usual
+        assertThat(store.write(DAY, List.of(chunk(STREAM, "topic-id-B", DAY, 5, 14)))).isEqualTo(new WriteResult(5, 5));
+    }
+
+    @Test
+    void aKafkaStreamStoredWithoutFingerprintTakesTheChunksIncarnationAndStillSkipsWhatItHolds() throws Exception {
+        store.write(DAY, List.of(chunk(STREAM, null, DAY, 0, 9))); // a file of an earlier version
+
+        assertThat(store.write(DAY, List.of(chunk(STREAM, "topic-id-A", DAY, 5, 14)))).isEqualTo(new WriteResult(5, 5));
+        assertThat(store.write(DAY, List.of(chunk(STREAM, "topic-id-A", DAY, 10, 19)))).isEqualTo(new WriteResult(5, 5));
+        assertThat(store.write(DAY, List.of(chunk(STREAM, "topic-id-B", DAY, 0, 0))).restarted()).containsExactly(STREAM);
+    }
+
+    @Test
+    void twoIncarnationsOfAPartitionInOneWriteAreStoredInTheirOrder() throws Exception {
+        WriteResult result = store.write(DAY, List.of(chunk(STREAM, "topic-id-A", DAY, 100, 109),
+                chunk(STREAM, "topic-id-B", DAY, 0, 4)));
+
+        assertThat(result).isEqualTo(new WriteResult(15, 0, List.of(STREAM)));
+        assertThat(store.positions(DAY)).containsEntry(STREAM, 5L);
+    }
+
+    @Test
     void theSameFingerprintIsAcceptedAgain() throws Exception {
         String file = StreamChunk.fileStream("EURUSD/2026-01-19.json");
         store.write(DAY, List.of(chunk(file, "a", DAY, 0, 4)));
