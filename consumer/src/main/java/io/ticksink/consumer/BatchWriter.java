@@ -201,6 +201,12 @@ final class BatchWriter implements AutoCloseable {
             if (result.skipped() > 0) {
                 log.info("{}: skipped {} redelivered ticks already stored", store.fileOf(day).getFileName(), result.skipped());
             }
+            for (String stream : result.restarted()) {
+                log.error("{}: {} holds ticks of another incarnation of the partition than these: its offsets went back "
+                        + "(the topic was deleted and created again, or offsets were reused). These ticks are stored as "
+                        + "new; nothing stored before is overwritten", store.fileOf(day).getFileName(), stream);
+                metrics.streamRestarted(stream);
+            }
             progress.storedDays.add(day);
             faults.afterDayCommit();
         }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -47,19 +48,22 @@ public final class ConsumerApp implements AutoCloseable {
     private final HealthServer http;
     private final KafkaConsumer<byte[], ByteBuffer> kafkaConsumer;
     private final KafkaProducer<byte[], byte[]> producer;
+    /** Learns topic ids, so that a topic deleted and created again is told from the old one. */
+    private final Admin admin;
     private final TickConsumer consumer;
 
     private ConsumerApp(ConsumerConfig config, TickStore store, ConsumerMetrics metrics, HealthServer http,
-                        KafkaConsumer<byte[], ByteBuffer> kafkaConsumer, KafkaProducer<byte[], byte[]> producer) {
+                        KafkaConsumer<byte[], ByteBuffer> kafkaConsumer, KafkaProducer<byte[], byte[]> producer, Admin admin) {
         this.config = config;
         this.store = store;
         this.metrics = metrics;
         this.http = http;
         this.kafkaConsumer = kafkaConsumer;
         this.producer = producer;
+        this.admin = admin;
         this.consumer = new TickConsumer(config, kafkaConsumer,
                 new DeadLetters(producer, config.dlqTopic(), config.dlqTimeout, config.dataDir.resolve("rejects"), metrics),
-                store, metrics);
+                store, metrics, new KafkaTopicIds(admin), TickConsumer.HAND_OVER_WAIT);
     }
 
     public static ConsumerApp create(ConsumerConfig config, String bootstrap) throws StartException {
@@ -75,6 +79,7 @@ public final class ConsumerApp implements AutoCloseable {
         HealthServer http = null;
         KafkaConsumer<byte[], ByteBuffer> kafkaConsumer = null;
         KafkaProducer<byte[], byte[]> producer = null;
+        Admin admin = null;
         try {
             if (config.httpPort >= 0) {
                 http = new HealthServer(config.httpAddress, config.httpPort, metrics);
@@ -84,9 +89,13 @@ public final class ConsumerApp implements AutoCloseable {
                     new ByteArrayDeserializer(), new ByteBufferDeserializer());
             producer = new KafkaProducer<>(producerProperties(config, bootstrap),
                     new ByteArraySerializer(), new ByteArraySerializer());
-            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer);
+            admin = Admin.create(DeadLetterTopic.adminProperties(config, bootstrap));
+            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer, admin);
         } catch (IOException | KafkaException e) {
             closeQuietly(kafkaConsumer, producer);
+            if (admin != null) {
+                admin.close(PRODUCER_CLOSE);
+            }
             if (http != null) {
                 http.close();
             }
@@ -120,6 +129,11 @@ public final class ConsumerApp implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(kafkaConsumer, producer);
+        try {
+            admin.close(Duration.ZERO); // nothing of it is pending once the loop has ended
+        } catch (RuntimeException e) {
+            log.warn("closing the admin client: {}", e.toString());
+        }
         store.close();
         if (http != null) {
             http.close();

@@ -118,6 +118,22 @@ public final class ConsumerMetrics {
         }).set(value);
     }
 
+    /** A partition's offsets went back: its topic was created anew ({@code topic-recreated}) or offsets were reused. */
+    public void offsetsWentBack(TopicPartition tp, String cause) {
+        Counter.builder("ticksink.offsets.reset")
+                .description("Times a partition's offsets went back; its records since are stored as a new incarnation")
+                .tags(Tags.of("topic", tp.topic(), "partition", Integer.toString(tp.partition()), "cause", cause))
+                .register(registry).increment();
+    }
+
+    /** A day file held another incarnation of a Kafka stream ({@code kafka:<topic>:<partition>}) than the ticks written to it. */
+    public void streamRestarted(String stream) {
+        int partition = stream.lastIndexOf(':');
+        int topic = stream.indexOf(':');
+        offsetsWentBack(new TopicPartition(stream.substring(topic + 1, partition),
+                Integer.parseInt(stream.substring(partition + 1))), "new-incarnation-in-day-file");
+    }
+
     /** Partitions revoked or lost: their lag is no longer this member's to report. */
     public void forgetLag(java.util.Collection<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {

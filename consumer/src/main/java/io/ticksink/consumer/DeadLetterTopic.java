@@ -104,7 +104,7 @@ final class DeadLetterTopic {
     }
 
     /** The bootstrap servers and the pass-through Kafka settings an admin client knows (security). */
-    private static Map<String, Object> adminProperties(ConsumerConfig config, String bootstrap) {
+    static Map<String, Object> adminProperties(ConsumerConfig config, String bootstrap) {
         Map<String, Object> p = new HashMap<>();
         config.kafkaProperties.forEach((k, v) -> {
             if (AdminClientConfig.configNames().contains(k)) {

@@ -33,12 +33,45 @@ public final class DecodedBatch {
         }
     }
 
-    private final TreeMap<LocalDate, Map<TopicPartition, StreamChunk>> days = new TreeMap<>();
+    /** Which incarnation of a partition its records belong to: the fingerprint of its chunks and offsets. */
+    interface Incarnations {
+        String of(TopicPartition tp);
+
+        /** Changes whenever an incarnation does. */
+        int version();
+
+        Incarnations NONE = new Incarnations() {
+            @Override
+            public String of(TopicPartition tp) {
+                return null;
+            }
+
+            @Override
+            public int version() {
+                return 0;
+            }
+        };
+    }
+
+    /** A partition's chunk of one day; two incarnations of a partition in one batch have a chunk each, in order. */
+    private record ChunkKey(TopicPartition partition, String incarnation) {
+    }
+
+    /** Per partition: one past its last offset in the batch, the bytes of its records, and their incarnation. */
+    private static final class Progress {
+        long next;
+        long bytes;
+        String incarnation;
+    }
+
+    private final Incarnations incarnations;
+    private final TreeMap<LocalDate, Map<ChunkKey, StreamChunk>> days = new TreeMap<>();
     private final List<Rejected> rejected = new ArrayList<>();
-    /** Per partition, one past the highest offset of the batch and the bytes of its records: updated in place. */
-    private final Map<TopicPartition, long[]> nextOffsets = new HashMap<>();
+    private final Map<TopicPartition, Progress> nextOffsets = new HashMap<>();
     private TopicPartition lastPartition;
-    private long[] lastNextOffset;
+    private String lastIncarnation;
+    private int seenVersion;
+    private Progress lastNextOffset;
     private LocalDate lastDay;
     private StreamChunk lastChunk;
     private int records;
@@ -54,6 +87,12 @@ public final class DecodedBatch {
     }
 
     DecodedBatch(int expectedRecords) {
+        this(expectedRecords, Incarnations.NONE);
+    }
+
+    DecodedBatch(int expectedRecords, Incarnations incarnations) {
+        this.incarnations = incarnations;
+        this.seenVersion = incarnations.version();
         recordTimestamps = new long[Math.max(expectedRecords, 16)];
     }
 
@@ -61,8 +100,10 @@ public final class DecodedBatch {
         TopicPartition tp = partitionOf(record);
         StreamChunk chunk = lastChunk;
         if (chunk == null || !day.equals(lastDay)) {
-            chunk = days.computeIfAbsent(day, d -> new HashMap<>())
-                    .computeIfAbsent(tp, p -> new StreamChunk(StreamChunk.kafkaStream(p.topic(), p.partition()), null, 256));
+            String incarnation = lastIncarnation;
+            chunk = days.computeIfAbsent(day, d -> new java.util.LinkedHashMap<>())
+                    .computeIfAbsent(new ChunkKey(tp, incarnation),
+                            k -> new StreamChunk(StreamChunk.kafkaStream(tp.topic(), tp.partition()), incarnation, 256));
             lastChunk = chunk;
             lastDay = day;
         }
@@ -74,9 +115,12 @@ public final class DecodedBatch {
     /** Records come partition by partition and mostly of one day: the last partition, day and chunk are reused. */
     private TopicPartition partitionOf(ConsumerRecord<byte[], ByteBuffer> record) {
         TopicPartition tp = lastPartition;
-        if (tp == null || tp.partition() != record.partition() || !tp.topic().equals(record.topic())) {
+        if (tp == null || tp.partition() != record.partition() || !tp.topic().equals(record.topic())
+                || seenVersion != incarnations.version()) {
             tp = new TopicPartition(record.topic(), record.partition());
             lastPartition = tp;
+            lastIncarnation = incarnations.of(tp);
+            seenVersion = incarnations.version();
             lastNextOffset = null;
             lastChunk = null;
         }
@@ -125,13 +169,15 @@ public final class DecodedBatch {
         long size = sizeOf(record);
         bytes += size;
         TopicPartition tp = partitionOf(record);
-        long[] next = lastNextOffset;
+        Progress next = lastNextOffset;
         if (next == null) {
-            next = nextOffsets.computeIfAbsent(tp, p -> new long[] {0, 0});
+            next = nextOffsets.computeIfAbsent(tp, p -> new Progress());
             lastNextOffset = next;
         }
-        next[0] = Math.max(next[0], record.offset() + 1);
-        next[1] += size;
+        // the last record's, not the highest: offsets that went back start a new incarnation
+        next.next = record.offset() + 1;
+        next.incarnation = lastIncarnation;
+        next.bytes += size;
     }
 
     /** The days of the batch's ticks, in order. */
@@ -156,7 +202,8 @@ public final class DecodedBatch {
     /** The offsets to commit once every tick and rejected record of the batch is durable. */
     public Map<TopicPartition, OffsetAndMetadata> offsets() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        nextOffsets.forEach((tp, next) -> offsets.put(tp, new OffsetAndMetadata(next[0])));
+        nextOffsets.forEach((tp, next) -> offsets.put(tp,
+                new OffsetAndMetadata(next.next, PartitionIncarnations.metadataOf(next.incarnation))));
         return offsets;
     }
 
@@ -166,25 +213,28 @@ public final class DecodedBatch {
      */
     public DecodedBatch take(Collection<TopicPartition> partitions) {
         forgetLast();
-        DecodedBatch taken = new DecodedBatch();
-        for (Map.Entry<LocalDate, Map<TopicPartition, StreamChunk>> day : days.entrySet()) {
-            for (TopicPartition tp : partitions) {
-                StreamChunk chunk = day.getValue().remove(tp);
-                if (chunk != null) {
-                    taken.days.computeIfAbsent(day.getKey(), d -> new HashMap<>()).put(tp, chunk);
-                    taken.ticks += chunk.size();
-                    ticks -= chunk.size();
+        DecodedBatch taken = new DecodedBatch(16, incarnations);
+        for (Map.Entry<LocalDate, Map<ChunkKey, StreamChunk>> day : days.entrySet()) {
+            java.util.Iterator<Map.Entry<ChunkKey, StreamChunk>> chunks = day.getValue().entrySet().iterator();
+            while (chunks.hasNext()) {
+                Map.Entry<ChunkKey, StreamChunk> chunk = chunks.next();
+                if (partitions.contains(chunk.getKey().partition())) {
+                    taken.days.computeIfAbsent(day.getKey(), d -> new java.util.LinkedHashMap<>())
+                            .put(chunk.getKey(), chunk.getValue());
+                    taken.ticks += chunk.getValue().size();
+                    ticks -= chunk.getValue().size();
+                    chunks.remove();
                 }
             }
         }
         days.values().removeIf(Map::isEmpty);
         rejected.removeIf(r -> partitions.contains(r.partition()) && taken.rejected.add(r));
         for (TopicPartition tp : partitions) {
-            long[] next = nextOffsets.remove(tp);
+            Progress next = nextOffsets.remove(tp);
             if (next != null) {
                 taken.nextOffsets.put(tp, next);
-                taken.bytes += next[1];
-                bytes -= next[1];
+                taken.bytes += next.bytes;
+                bytes -= next.bytes;
             }
         }
         taken.records = taken.ticks + taken.rejected.size();

@@ -4,7 +4,9 @@ import io.ticksink.schema.StoreException;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.common.TopicPartition;
@@ -34,6 +36,7 @@ final class HandOver implements ConsumerRebalanceListener {
     private final OffsetCommitter committer;
     private final ConsumerMetrics metrics;
     private final long waitNanos;
+    private final PartitionIncarnations incarnations;
     /** No later than this a hand-over gives up: the stop deadline, once stopping. */
     private long deadlineNanos = Long.MAX_VALUE;
     /** New partitions start paused: while a whole batch waits for the writer, and once stopping. */
@@ -43,7 +46,8 @@ final class HandOver implements ConsumerRebalanceListener {
     private StoreException.Fatal fatal;
 
     HandOver(Consumer<byte[], ByteBuffer> consumer, OpenBatch open, BatchWriter writer, OffsetCommitter committer,
-             ConsumerMetrics metrics, long waitNanos) {
+             ConsumerMetrics metrics, PartitionIncarnations incarnations, long waitNanos) {
+        this.incarnations = incarnations;
         this.consumer = consumer;
         this.open = open;
         this.writer = writer;
@@ -139,11 +143,13 @@ final class HandOver implements ConsumerRebalanceListener {
             committer.commitSync(partitions);
         }
         committer.forget(partitions);
+        incarnations.released(partitions);
     }
 
     private void giveUp(Collection<TopicPartition> partitions) {
         open.take(partitions);
         committer.forget(partitions);
+        incarnations.released(partitions);
     }
 
     @Override
@@ -166,6 +172,10 @@ final class HandOver implements ConsumerRebalanceListener {
             return;
         }
         log.info("partitions assigned: {}", partitions);
+        Set<TopicPartition> stale = incarnations.assigned(partitions, consumer.committed(new HashSet<>(partitions)));
+        if (!stale.isEmpty()) {
+            consumer.seekToBeginning(stale);
+        }
         if (pauseAssigned) {
             consumer.pause(partitions);
         }

@@ -20,14 +20,20 @@ final class OpenBatch {
     private final int batchSize;
     private final long batchBytes;
     private final long lingerNanos;
+    private final DecodedBatch.Incarnations incarnations;
     private DecodedBatch batch;
     private long firstAddedNanos;
 
     OpenBatch(BatchDecoder decoder, int batchSize, long lingerNanos) {
-        this(decoder, batchSize, Long.MAX_VALUE, lingerNanos);
+        this(decoder, batchSize, Long.MAX_VALUE, lingerNanos, DecodedBatch.Incarnations.NONE);
     }
 
     OpenBatch(BatchDecoder decoder, int batchSize, long batchBytes, long lingerNanos) {
+        this(decoder, batchSize, batchBytes, lingerNanos, DecodedBatch.Incarnations.NONE);
+    }
+
+    OpenBatch(BatchDecoder decoder, int batchSize, long batchBytes, long lingerNanos,
+              DecodedBatch.Incarnations incarnations) {
         if (batchSize < 1 || batchBytes < 1) {
             throw new IllegalArgumentException("batch size and bytes must be at least 1");
         }
@@ -35,7 +41,8 @@ final class OpenBatch {
         this.batchSize = batchSize;
         this.batchBytes = batchBytes;
         this.lingerNanos = lingerNanos;
-        this.batch = new DecodedBatch(batchSize);
+        this.incarnations = incarnations;
+        this.batch = new DecodedBatch(batchSize, incarnations);
     }
 
     void addAll(Iterable<ConsumerRecord<byte[], ByteBuffer>> polled, long nowNanos) {
@@ -68,7 +75,7 @@ final class OpenBatch {
     /** Takes the batch, leaving an empty one. */
     DecodedBatch drain() {
         DecodedBatch taken = batch;
-        batch = new DecodedBatch(batchSize);
+        batch = new DecodedBatch(batchSize, incarnations);
         return taken;
     }
 

@@ -62,6 +62,8 @@ public final class TickConsumer {
     /** The commit stage: offsets of stored batches only. */
     private final OffsetCommitter committer;
     private final HandOver handOver;
+    /** Which incarnation of each partition is read: offsets that go back are not taken for stored ones. */
+    private final PartitionIncarnations incarnations;
 
     private volatile boolean stopping;
     private volatile long stopDeadlineNanos;
@@ -70,11 +72,11 @@ public final class TickConsumer {
 
     public TickConsumer(ConsumerConfig config, Consumer<byte[], ByteBuffer> consumer, DeadLetters deadLetters,
                         TickStore store, ConsumerMetrics metrics) {
-        this(config, consumer, deadLetters, store, metrics, HAND_OVER_WAIT);
+        this(config, consumer, deadLetters, store, metrics, PartitionIncarnations.TopicIds.UNKNOWN, HAND_OVER_WAIT);
     }
 
     TickConsumer(ConsumerConfig config, Consumer<byte[], ByteBuffer> consumer, DeadLetters deadLetters,
-                 TickStore store, ConsumerMetrics metrics, Duration handOverWait) {
+                 TickStore store, ConsumerMetrics metrics, PartitionIncarnations.TopicIds topicIds, Duration handOverWait) {
         this.consumer = consumer;
         this.store = store;
         this.metrics = metrics;
@@ -82,10 +84,12 @@ public final class TickConsumer {
         this.topic = config.topic;
         this.shutdownTimeout = config.shutdownTimeout;
         this.idleClose = config.idleClose;
-        this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.batchBytes, config.linger.toNanos());
+        this.incarnations = new PartitionIncarnations(topicIds, metrics);
+        this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.batchBytes, config.linger.toNanos(),
+                incarnations);
         this.writer = new BatchWriter(store, deadLetters, metrics, faults, new Backoff(config.retryInitial, config.retryMax));
         this.committer = new OffsetCommitter(consumer, metrics, faults);
-        this.handOver = new HandOver(consumer, open, writer, committer, metrics, handOverWait.toNanos());
+        this.handOver = new HandOver(consumer, open, writer, committer, metrics, incarnations, handOverWait.toNanos());
     }
 
     /** Asks the loop to finish the batch in hand, commit and return. Safe from any thread. */
@@ -160,6 +164,7 @@ public final class TickConsumer {
         if (handOver.joined() && !writer.failing() && metrics.notReadyReason() != null) {
             metrics.ready();
         }
+        incarnations.polled(records);
         open.addAll(records, System.nanoTime());
         for (TopicPartition tp : records.partitions()) {
             OptionalLong lag = consumer.currentLag(tp);

@@ -329,7 +329,7 @@ class ConsumerLoopTest {
         metrics = new ConsumerMetrics(store);
         dlq = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
         return new TickConsumer(config, kafka, new DeadLetters(dlq, "ticks.dlq", Duration.ofSeconds(1),
-                dataDir.resolve("rejects"), metrics), store, metrics, handOverWait);
+                dataDir.resolve("rejects"), metrics), store, metrics, PartitionIncarnations.TopicIds.UNKNOWN, handOverWait);
     }
 
     /** Another program's SQLite file where a day file should be: the write fails for good. */

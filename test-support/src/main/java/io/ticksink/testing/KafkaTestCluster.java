@@ -107,6 +107,29 @@ public final class KafkaTestCluster {
         return topic;
     }
 
+    /**
+     * Deletes a topic and creates it again under the same name (a new topic id, offsets from 0),
+     * waiting until the deletion is done and the new partition leaders exist.
+     */
+    public void recreateTopic(String topic, int partitions) {
+        try (Admin admin = admin()) {
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(topic + " still listed 60 s after its deletion");
+                }
+                Thread.onSpinWait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot delete " + topic, e);
+        }
+        EmbeddedKafka.createTopic(bootstrapServers, topic, partitions);
+    }
+
     public KafkaProducer<byte[], byte[]> producer() {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -1,0 +1,181 @@
+package io.ticksink.consumer;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which incarnation of each partition the consumer reads, so that offsets that go backwards are
+ * never taken for records already stored. A partition's offsets are only unique within one
+ * incarnation: a topic deleted and created again restarts at offset 0 under a new topic id, and an
+ * unclean leader election hands out offsets again under the same id. The incarnation is the
+ * topic's id, with a mark {@code #<n>@<offset>} for the n-th time offsets went back under it.
+ *
+ * <p>It travels with the data: each Kafka chunk's fingerprint (a day file that stored another
+ * incarnation starts the stream afresh, see {@code DayDatabase.write}), and each committed
+ * offset's metadata, from which a restarted consumer learns it again.
+ *
+ * <p>Offsets go back when a poll returns a partition's records below the offset the consumer was
+ * positioned at: its committed offset at assignment, then one past the last record polled. Each
+ * such event is logged as an error and counted ({@code ticksink_offsets_reset_total}).
+ *
+ * <p>Not thread safe: owned by the consumer thread (the loop and the rebalance listener).
+ */
+final class PartitionIncarnations implements DecodedBatch.Incarnations {
+
+    /** A topic's id, or null when it cannot be learned (the incarnation then stays unnamed). */
+    interface TopicIds {
+        String idOf(String topic);
+
+        /** Asks the cluster again: after offsets went back, the topic may have been created anew. */
+        default String refresh(String topic) {
+            return idOf(topic);
+        }
+
+        TopicIds UNKNOWN = topic -> null;
+    }
+
+    static final String METADATA_PREFIX = "ticksink-incarnation=";
+    private static final Logger log = LoggerFactory.getLogger(PartitionIncarnations.class);
+
+    private final TopicIds topicIds;
+    private final ConsumerMetrics metrics;
+    private final Map<TopicPartition, Partition> partitions = new HashMap<>();
+    private final Map<String, String> ids = new HashMap<>();
+    private int version;
+
+    private static final class Partition {
+        String incarnation;
+        /** The offset of the next record expected; -1 when unknown (no committed offset). */
+        long expectedNext = -1;
+    }
+
+    PartitionIncarnations(TopicIds topicIds, ConsumerMetrics metrics) {
+        this.topicIds = topicIds;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Partitions assigned, with their committed offsets (a null value when there is none). Returns
+     * the partitions whose committed offset belongs to another incarnation of the topic than the
+     * current one: it means nothing there, and they are to be read from their beginning.
+     */
+    Set<TopicPartition> assigned(Collection<TopicPartition> assigned, Map<TopicPartition, OffsetAndMetadata> committed) {
+        Set<TopicPartition> stale = new HashSet<>();
+        for (TopicPartition tp : assigned) {
+            OffsetAndMetadata offset = committed.get(tp);
+            String current = idOf(tp.topic());
+            Partition p = new Partition();
+            String stored = offset == null ? null : incarnationIn(offset.metadata());
+            if (stored != null && current != null && !topicIdOf(stored).equals(current)) {
+                log.error("the committed offset {} of {} was committed for topic id {}, but the topic's id is now {}: "
+                        + "the topic was deleted and created again. Its records are read from the beginning and stored "
+                        + "as a new incarnation of the partition", offset.offset(), tp, topicIdOf(stored), current);
+                metrics.offsetsWentBack(tp, "topic-recreated");
+                p.incarnation = current;
+                stale.add(tp);
+            } else {
+                p.incarnation = stored != null ? stored : current;
+                p.expectedNext = offset == null ? -1 : offset.offset();
+            }
+            partitions.put(tp, p);
+        }
+        version++;
+        return stale;
+    }
+
+    /** Partitions revoked or lost: what is known of them is stale once they return. */
+    void released(Collection<TopicPartition> released) {
+        partitions.keySet().removeAll(released);
+        version++;
+    }
+
+    /** Looks at a poll's records before they are decoded: spots offsets that went back. */
+    void polled(ConsumerRecords<?, ?> records) {
+        for (TopicPartition tp : records.partitions()) {
+            List<? extends ConsumerRecord<?, ?>> polled = records.records(tp);
+            long first = polled.get(0).offset();
+            Partition p = partitions.computeIfAbsent(tp, t -> {
+                Partition fresh = new Partition();
+                fresh.incarnation = idOf(t.topic());
+                return fresh;
+            });
+            if (p.expectedNext >= 0 && first < p.expectedNext) {
+                wentBack(tp, p, first);
+            }
+            p.expectedNext = polled.get(polled.size() - 1).offset() + 1;
+        }
+    }
+
+    private void wentBack(TopicPartition tp, Partition p, long first) {
+        String before = p.incarnation;
+        String now = topicIds.refresh(tp.topic());
+        if (now != null) {
+            ids.put(tp.topic(), now);
+        }
+        String beforeId = before == null ? null : topicIdOf(before);
+        if (now != null && !now.equals(beforeId)) {
+            p.incarnation = now;
+            log.error("offsets of {} went back from {} to {}: the topic was deleted and created again (topic id {} -> {}). "
+                    + "Its records are stored as a new incarnation of the partition; nothing of the old one is "
+                    + "overwritten", tp, p.expectedNext, first, beforeId, now);
+            metrics.offsetsWentBack(tp, "topic-recreated");
+        } else {
+            p.incarnation = String.valueOf(beforeId) + "#" + (resets(before) + 1) + "@" + first;
+            log.error("offsets of {} went back from {} to {} under the same topic id {} (an unclean leader election, "
+                    + "or the log truncated): the records from offset {} on are stored as a new incarnation of the "
+                    + "partition ({}); records the old offsets named stay stored. Check the brokers' "
+                    + "unclean.leader.election.enable and what producers lost", tp, p.expectedNext, first, beforeId,
+                    first, p.incarnation);
+            metrics.offsetsWentBack(tp, "offsets-reused");
+        }
+        version++;
+    }
+
+    @Override
+    public String of(TopicPartition tp) {
+        Partition p = partitions.get(tp);
+        return p == null ? idOf(tp.topic()) : p.incarnation;
+    }
+
+    @Override
+    public int version() {
+        return version;
+    }
+
+    private String idOf(String topic) {
+        return ids.computeIfAbsent(topic, topicIds::idOf);
+    }
+
+    /** The metadata committed with an offset of the incarnation. */
+    static String metadataOf(String incarnation) {
+        return incarnation == null ? "" : METADATA_PREFIX + incarnation;
+    }
+
+    static String incarnationIn(String metadata) {
+        return metadata != null && metadata.startsWith(METADATA_PREFIX) ? metadata.substring(METADATA_PREFIX.length()) : null;
+    }
+
+    private static String topicIdOf(String incarnation) {
+        int mark = incarnation.indexOf('#');
+        return mark < 0 ? incarnation : incarnation.substring(0, mark);
+    }
+
+    private static int resets(String incarnation) {
+        if (incarnation == null) {
+            return 0;
+        }
+        int mark = incarnation.indexOf('#');
+        int at = incarnation.indexOf('@', mark + 1);
+        return mark < 0 || at < 0 ? 0 : Integer.parseInt(incarnation.substring(mark + 1, at));
+    }
+}

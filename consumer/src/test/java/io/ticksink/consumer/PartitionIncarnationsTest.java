@@ -1,0 +1,121 @@
+package io.ticksink.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ticksink.schema.TickStore;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PartitionIncarnationsTest {
+
+    private static final TopicPartition TP = new TopicPartition("ticks", 3);
+
+    private final Map<String, String> ids = new HashMap<>(Map.of("ticks", "A"));
+    private final TickStore store = new TickStore(Path.of("unused"), io.ticksink.schema.StoreOptions.defaults());
+    private final ConsumerMetrics metrics = new ConsumerMetrics(store);
+    private final PartitionIncarnations incarnations = new PartitionIncarnations(ids::get, metrics);
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void aPartitionWithoutCommittedOffsetIsTheTopicsIdAndItsFirstRecordsAreNoReset() {
+        assertThat(incarnations.assigned(List.of(TP), Map.of())).isEmpty();
+        incarnations.polled(records(0, 10));
+
+        assertThat(incarnations.of(TP)).isEqualTo("A");
+        assertThat(resets()).isZero();
+    }
+
+    @Test
+    void theIncarnationCommittedWithTheOffsetIsKeptAcrossARestart() {
+        incarnations.assigned(List.of(TP), Map.of(TP, new OffsetAndMetadata(500, PartitionIncarnations.metadataOf("A#2@40"))));
+        incarnations.polled(records(500, 10));
+
+        assertThat(incarnations.of(TP)).isEqualTo("A#2@40");
+        assertThat(resets()).isZero();
+    }
+
+    @Test
+    void recordsBelowTheCommittedOffsetOfTheSameTopicStartAMarkedIncarnation() {
+        incarnations.assigned(List.of(TP), Map.of(TP, new OffsetAndMetadata(50_000, PartitionIncarnations.metadataOf("A"))));
+        int version = incarnations.version();
+
+        incarnations.polled(records(0, 10)); // an unclean leader election handed offsets out again
+
+        assertThat(incarnations.of(TP)).isEqualTo("A#1@0");
+        assertThat(incarnations.version()).isNotEqualTo(version);
+        assertThat(resets()).isEqualTo(1);
+        assertThat(metrics.scrape()).contains("cause=\"offsets-reused\"");
+
+        incarnations.polled(records(10, 10));
+        incarnations.polled(records(5, 3)); // and again, later: a second mark
+        assertThat(incarnations.of(TP)).isEqualTo("A#2@5");
+    }
+
+    @Test
+    void recordsBelowTheLastOnesPolledOfATopicWithANewIdTakeTheNewId() {
+        incarnations.assigned(List.of(TP), Map.of());
+        incarnations.polled(records(0, 100));
+        ids.put("ticks", "B"); // deleted and created again while the consumer ran
+
+        incarnations.polled(records(0, 10));
+
+        assertThat(incarnations.of(TP)).isEqualTo("B");
+        assertThat(metrics.scrape()).contains("cause=\"topic-recreated\"");
+    }
+
+    @Test
+    void anOffsetCommittedForAnotherIdOfTheTopicIsStaleAndReadFromTheBeginning() {
+        ids.put("ticks", "B");
+        assertThat(incarnations.assigned(List.of(TP), Map.of(TP, new OffsetAndMetadata(50_000,
+                PartitionIncarnations.metadataOf("A"))))).containsExactly(TP);
+        assertThat(incarnations.of(TP)).isEqualTo("B");
+
+        incarnations.polled(records(0, 10));
+        assertThat(resets()).isEqualTo(1); // the stale offset, counted once, not a second time for its records
+    }
+
+    @Test
+    void aBatchCommitsTheIncarnationOfItsRecordsAndKeepsTwoIncarnationsInOrder() {
+        incarnations.assigned(List.of(TP), Map.of(TP, new OffsetAndMetadata(100, PartitionIncarnations.metadataOf("A"))));
+        DecodedBatch batch = new DecodedBatch(16, incarnations);
+        BatchDecoder decoder = new BatchDecoder();
+        ConsumerRecords<byte[], ByteBuffer> before = records(100, 3);
+        incarnations.polled(before);
+        before.forEach(r -> decoder.decodeInto(batch, r));
+        ConsumerRecords<byte[], ByteBuffer> after = records(0, 2);
+        incarnations.polled(after);
+        after.forEach(r -> decoder.decodeInto(batch, r));
+
+        assertThat(batch.chunks(java.time.LocalDate.of(2026, 1, 19))).extracting(c -> c.fingerprint() + ":" + c.size())
+                .containsExactly("A:3", "A#1@0:2");
+        assertThat(batch.offsets()).containsEntry(TP, new OffsetAndMetadata(2, PartitionIncarnations.metadataOf("A#1@0")));
+    }
+
+    private double resets() {
+        return metrics.registry().find("ticksink.offsets.reset").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private static ConsumerRecords<byte[], ByteBuffer> records(long from, int count) {
+        List<ConsumerRecord<byte[], ByteBuffer>> list = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long offset = from + i;
+            String json = TestTicks.json("EURUSD", java.time.Instant.parse("2026-01-19T10:00:00Z").plusMillis(offset).toString(), 1.1, 1.2);
+            list.add(new ConsumerRecord<>(TP.topic(), TP.partition(), offset, "EURUSD".getBytes(),
+                    ByteBuffer.wrap(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        }
+        return new ConsumerRecords<>(Map.of(TP, list), Map.of());
+    }
+}
