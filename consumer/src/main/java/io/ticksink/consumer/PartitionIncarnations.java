@@ -76,7 +76,9 @@ final class PartitionIncarnations implements DecodedBatch.Incarnations {
             String current = idOf(tp.topic());
             Partition p = new Partition();
             String stored = offset == null ? null : incarnationIn(offset.metadata());
-            if (stored != null && current != null && !topicIdOf(stored).equals(current)) {
+            // an incarnation stored while the id could not be learned ("null") is kept as it is
+            if (stored != null && current != null && !topicIdOf(stored).equals(current)
+                    && !topicIdOf(stored).equals(String.valueOf((Object) null))) {
                 log.error("the committed offset {} of {} was committed for topic id {}, but the topic's id is now {}: "
                         + "the topic was deleted and created again. Its records are read from the beginning and stored "
                         + "as a new incarnation of the partition", offset.offset(), tp, topicIdOf(stored), current);

@@ -208,8 +208,9 @@ public final class DayDatabase implements AutoCloseable {
                     }
                 }
                 boolean restart = false;
-                if (storedNext >= 0 && chunk.fingerprint() != null && storedFingerprint != null
-                        && !chunk.fingerprint().equals(storedFingerprint)) {
+                boolean otherFingerprint = storedFingerprint != null && !storedFingerprint.equals(chunk.fingerprint());
+                if (storedNext >= 0 && chunk.fingerprint() != null
+                        && (otherFingerprint || storedFingerprint == null && StreamChunk.isMarkedIncarnation(chunk))) {
                     if (!chunk.isKafka()) {
                         throw new StoreException.SourceChanged(chunk.stream(), storedFingerprint, chunk.fingerprint());
                     }

@@ -43,6 +43,14 @@ public final class StreamChunk {
         return KAFKA + topic + ":" + partition;
     }
 
+    /**
+     * Whether the chunk is of a Kafka incarnation that began when offsets went back ({@code <id>#<n>@<offset>}):
+     * never the incarnation of positions stored without one.
+     */
+    static boolean isMarkedIncarnation(StreamChunk chunk) {
+        return chunk.isKafka() && chunk.fingerprint() != null && chunk.fingerprint().indexOf('#') >= 0;
+    }
+
     /** Whether the stream is a Kafka topic-partition, whose fingerprint names its incarnation. */
     public boolean isKafka() {
         return stream.startsWith(KAFKA);

@@ -218,6 +218,14 @@ class TickStoreTest {
     }
 
     @Test
+    void aMarkedIncarnationIsNeverTakenForAStreamStoredWithoutOne() throws Exception {
+        store.write(DAY, List.of(chunk(STREAM, null, DAY, 0, 49)));
+
+        assertThat(store.write(DAY, List.of(chunk(STREAM, "null#1@0", DAY, 0, 9))).restarted()).containsExactly(STREAM);
+        assertThat(DayReader.count(store.fileOf(DAY))).isEqualTo(60);
+    }
+
+    @Test
     void twoIncarnationsOfAPartitionInOneWriteAreStoredInTheirOrder() throws Exception {
         WriteResult result = store.write(DAY, List.of(chunk(STREAM, "topic-id-A", DAY, 100, 109),
                 chunk(STREAM, "topic-id-B", DAY, 0, 4)));
