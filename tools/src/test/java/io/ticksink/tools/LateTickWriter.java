@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * consumer does for a late tick of a day it no longer keeps open. A write that fails as
  * retriable is retried, as the consumer does, never dropped.
  *
- * <p>Arguments: data dir, day, first offset, stop file. Prints {@code stored <offset>} after each
- * commit and exits 0 once the stop file exists.
+ * <p>Arguments: data dir, day, first offset, stop file. Prints {@code writing <offset>} before each
+ * attempt, {@code stored <offset>} after each commit, and exits 0 once the stop file exists.
  */
 public final class LateTickWriter {
 
@@ -45,6 +45,8 @@ public final class LateTickWriter {
             StreamChunk chunk = new StreamChunk(STREAM, null, 1);
             chunk.add(offset, tickAt(day, offset));
             while (true) {
+                System.out.println("writing " + offset);
+                System.out.flush();
                 try (TickStore store = new TickStore(dataDir, options)) {
                     WriteResult result = store.write(day, List.of(chunk));
                     System.out.println((result.stored() == 1 ? "stored " : "skipped ") + offset);

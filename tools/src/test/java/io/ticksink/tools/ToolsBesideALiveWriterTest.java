@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +118,48 @@ class ToolsBesideALiveWriterTest {
         // (SQLITE_READONLY_DBMOVED) and went to a new day file on its retry
         assertThat(writerLines).as("the writer retried").anyMatch(l -> l.startsWith("retry ") && l.contains("READONLY_DBMOVED"));
         assertThat(dayFile).exists();
+    }
+
+    @Test
+    void retentionDeleteLosesNoLateTickThatAWriterWasAboutToCommitToTheDeletedDay() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")),
+                "needs /proc to see that the writer has the day file open while the tool holds it");
+        Path realDayFile = dayFile.toRealPath();
+        startWriter(ARCHIVED);
+        await().atMost(DEADLINE).until(() -> stored().size() >= 5);
+        AtomicLong inFlight = new AtomicLong(-1);
+        RetentionCommand.heldBeforeDelete = file -> {
+            // held, not yet deleted: wait until the writer has the file open and is stuck on the
+            // lock with a tick it has not committed; that tick belongs to the store afterwards
+            await().atMost(DEADLINE).until(() -> writerHasOpen(realDayFile) && lastLine().startsWith("writing "));
+            inFlight.set(Long.parseLong(lastLine().substring("writing ".length())));
+        };
+
+        List<Cli.Run> runs = new CopyOnWriteArrayList<>();
+        await().atMost(DEADLINE).until(() -> {
+            Cli.Run run = Cli.run("retention", "--data-dir", dataDir.toString(), "--older-than", "30d", "--delete",
+                    "--busy-timeout", "10s");
+            runs.add(run);
+            return run.exitCode() == 0 || !run.out().contains("SKIPPED");
+        });
+
+        Cli.Run run = runs.get(runs.size() - 1);
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(inFlight.get()).as("the writer had a tick in flight while retention held the file").isNotNegative();
+        int storedWhenDone = stored().size();
+        awaitStored(storedWhenDone + 5);
+        stopWriter();
+
+        // the day's earlier ticks were deleted on purpose; the one in flight and all later ones stay, once each
+        List<Long> inStore = new ArrayList<>();
+        for (Path file : DayFiles.list(dataDir)) {
+            if (DAY.equals(DayFiles.dayOf(file))) {
+                offsetsIn(file, inStore);
+            }
+        }
+        inStore.sort(null);
+        long last = stored().get(stored().size() - 1);
+        assertThat(inStore).as("offsets in the store").isEqualTo(LongStream.rangeClosed(inFlight.get(), last).boxed().toList());
     }
 
     @Test
@@ -230,6 +273,10 @@ class ToolsBesideALiveWriterTest {
             throw new AssertionError("the writer stored " + stored().size() + " ticks, not " + count + "; it printed last: "
                     + tail + "; stderr: " + Files.readString(work.resolve("writer.err")), e);
         }
+    }
+
+    private String lastLine() {
+        return writerLines.isEmpty() ? "" : writerLines.get(writerLines.size() - 1);
     }
 
     private List<Long> stored() {
