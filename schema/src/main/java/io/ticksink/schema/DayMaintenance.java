@@ -227,13 +227,13 @@ public final class DayMaintenance {
          * the same ticks and stream positions as the file. Fails as
          * {@link StoreException.Fatal} and deletes nothing when it does not.
          *
-         * <p>A writer may have opened the file while it was held and be waiting for the lock:
-         * once it gets the lock it would write to the deleted file, which no one reads again.
+         * <p>A writer may have opened the file while it was held and be waiting for the lock;
+         * once it gets the lock it must not write to the deleted file, which no one reads again.
          * So the file is first switched from WAL to a rollback journal: to write to it, such a
          * writer must open a rollback journal, and SQLite refuses that for a file whose name no
          * longer leads to it ({@code SQLITE_READONLY_DBMOVED}, a retriable error for the
-         * consumer, whose next attempt creates a new day file). In WAL mode SQLite makes no such
-         * check.
+         * consumer, whose next attempt creates a new day file). In WAL mode SQLite documents no
+         * such check.
          */
         public void delete(Path copy) throws StoreException {
             try (Statement st = connection.createStatement()) {
