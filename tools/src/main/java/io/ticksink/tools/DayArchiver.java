@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,11 +21,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Compresses day files to {@code <name>.db.zst} and back. An archive only takes the place of a
- * file once it has been written to disk, decompressed again and found byte-identical (SHA-256)
- * to the original; it appears under its final name by an atomic rename, so a crash leaves either
- * no archive or a verified one. The caller must keep writers off the file meanwhile. Thread
- * safe; do not archive one file from two threads.
+ * Compresses copies of day files to {@code <name>.db.zst} and decompresses them again. An archive
+ * only takes the place of a file once it has been written to disk, decompressed again and found
+ * byte-identical (SHA-256) to the copy; it appears under its final name by an atomic rename, so a
+ * crash leaves either no archive or a verified one. Never opens a live day file: copies are made,
+ * and restored archives merged, through SQLite ({@code DayMaintenance}). Thread safe; do not
+ * archive one file from two threads.
  */
 final class DayArchiver {
 
@@ -62,18 +62,25 @@ final class DayArchiver {
         return archives;
     }
 
+    /** Where {@link #compress} wants the copy of a held day file: a name no reader lists. */
+    static Path copyOf(Path dayFile) {
+        return dayFile.resolveSibling(dayFile.getFileName() + SUFFIX + ".copy");
+    }
+
     /**
-     * Writes and verifies the archive of {@code dayFile}; leaves {@code dayFile} in place. An
-     * archive already there with the same content (a run interrupted before it removed the
-     * original) is kept; one with other content is an error.
+     * Writes and verifies the archive of {@code dayFile} from {@code copy}, a consistent copy of
+     * it made through SQLite (see {@code DayMaintenance.ExclusiveDay#copyTo}); never opens
+     * {@code dayFile} itself, whose SQLite lock a descriptor closed here would drop. An archive
+     * already there with the same content (a run interrupted before it removed the original) is
+     * kept; one with other content is an error.
      *
      * @return the archive
      */
-    Path compress(Path dayFile) throws IOException {
+    Path compress(Path copy, Path dayFile) throws IOException {
         Path archive = archiveOf(dayFile);
         Path part = archive.resolveSibling(archive.getFileName() + PART);
         byte[] digest;
-        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(dayFile), sha256());
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(copy), sha256());
              OutputStream raw = Files.newOutputStream(part);
              ZstdOutputStream out = new ZstdOutputStream(raw, level)) {
             out.setChecksum(true);
@@ -86,7 +93,7 @@ final class DayArchiver {
         try {
             force(part);
             if (!Arrays.equals(digest, contentDigest(part))) {
-                throw new IOException("the archive " + part + " does not decompress to " + dayFile);
+                throw new IOException("the archive " + part + " does not decompress to " + copy);
             }
             if (Files.exists(archive)) {
                 if (!Arrays.equals(digest, contentDigest(archive))) {
@@ -103,25 +110,34 @@ final class DayArchiver {
         }
     }
 
-    /** Decompresses an archive to its day file, which must not exist; keeps the archive. */
-    Path restore(Path archive) throws IOException {
+    /** The day file an archive belongs to. */
+    static Path dayFileOf(Path archive) {
         String name = archive.getFileName().toString();
-        Path dayFile = archive.resolveSibling(name.substring(0, name.length() - SUFFIX.length()));
-        if (Files.exists(dayFile)) {
-            throw new FileAlreadyExistsException(dayFile + " exists; move it away to restore " + archive);
+        return archive.resolveSibling(name.substring(0, name.length() - SUFFIX.length()));
+    }
+
+    /**
+     * Decompresses an archive to {@code <archive>.restoring} (a name no reader lists), replacing
+     * what a crashed run left there, and returns the SHA-256 of its content. Keeps the archive.
+     */
+    byte[] decompress(Path archive, Path restoring) throws IOException {
+        deleteWithCompanions(restoring);
+        MessageDigest sha = sha256();
+        try (InputStream in = new DigestInputStream(new ZstdInputStream(Files.newInputStream(archive)), sha)) {
+            Files.copy(in, restoring);
         }
-        Path part = archive.resolveSibling(name + ".restoring");
-        try {
-            try (InputStream in = new ZstdInputStream(Files.newInputStream(archive));
-                 OutputStream out = Files.newOutputStream(part)) {
-                in.transferTo(out);
-            }
-            force(part);
-            Files.move(part, dayFile, StandardCopyOption.ATOMIC_MOVE);
-            force(dayFile.getParent());
-            return dayFile;
-        } finally {
-            Files.deleteIfExists(part);
+        return sha.digest();
+    }
+
+    static Path restoringOf(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + ".restoring");
+    }
+
+    /** Deletes a file this tool made (a copy, a decompressed archive) and the SQLite files beside it. */
+    static void deleteWithCompanions(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        for (String suffix : FileSizes.COMPANIONS) {
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
         }
     }
 

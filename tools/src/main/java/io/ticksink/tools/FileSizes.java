@@ -2,6 +2,7 @@ package io.ticksink.tools;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Sizes of a day file with its SQLite companions ({@code -wal}, {@code -shm}, {@code -journal}). */
@@ -16,8 +17,10 @@ final class FileSizes {
         long total = Files.size(file);
         for (String suffix : COMPANIONS) {
             Path companion = file.resolveSibling(file.getFileName() + suffix);
-            if (Files.exists(companion)) {
+            try {
                 total += Files.size(companion);
+            } catch (NoSuchFileException e) {
+                // none, or a writer's last connection just removed it
             }
         }
         return total;

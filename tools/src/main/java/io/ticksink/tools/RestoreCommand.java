@@ -1,23 +1,38 @@
 package io.ticksink.tools;
 
 import io.ticksink.schema.DayCheck;
+import io.ticksink.schema.DayMaintenance;
+import io.ticksink.schema.StoreException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code restore}: decompresses archived days back to day files the queries read. */
+/**
+ * {@code restore}: brings archived days back into the day files the queries read. An archive is
+ * decompressed beside itself, checked, then merged into the day file through SQLite (created if
+ * missing), in one transaction, exactly once; a consumer writing late ticks of the day meanwhile
+ * takes turns with it on SQLite's write lock. The day file is never replaced.
+ */
 @Command(name = "restore", mixinStandardHelpOptions = true,
-        description = "Decompress the .db.zst archives of the given days back to .db files, check them, then remove the archives.")
+        description = {"Merge the .db.zst archives of the given days back into their .db files (created if missing), "
+                + "check them, then remove the archives.",
+                "Safe beside a running consumer: ticks it wrote to the day meanwhile are kept, and nothing is stored twice."})
 final class RestoreCommand implements Callable<Integer> {
+
+    /** Runs once an archive is decompressed and checked, before it is merged: a test's hold point. */
+    static volatile Consumer<Path> beforeMerge = dayFile -> { };
 
     @Spec
     CommandSpec spec;
@@ -31,6 +46,10 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--keep-archive", description = "Keep the .db.zst files after restoring.")
     boolean keepArchive;
 
+    @Option(names = "--busy-timeout", defaultValue = "5s", converter = Durations.class,
+            description = "How long to wait for a writer of the day file to let go of its write lock. Default: ${DEFAULT-VALUE}.")
+    Duration busyTimeout;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -41,22 +60,30 @@ final class RestoreCommand implements Callable<Integer> {
             if (!days.contains(DayArchiver.dayOfArchive(archive))) {
                 continue;
             }
+            Path file = DayArchiver.dayFileOf(archive);
+            Path restoring = DayArchiver.restoringOf(archive);
             try {
-                Path file = archiver.restore(archive);
-                DayCheck.Result check = DayCheck.check(file, false);
+                byte[] digest = archiver.decompress(archive, restoring);
+                DayCheck.Result check = DayCheck.check(restoring, false);
                 if (!check.ok()) {
-                    out.println("PROBLEM  " + file + " restored but fails its check: " + String.join("; ", check.problems()));
+                    out.println("PROBLEM  " + archive + " fails its check: " + String.join("; ", check.problems()));
                     failed++;
                     continue;
                 }
+                beforeMerge.accept(file);
+                // the archive's content names it: a rerun after a crash finds it merged already
+                long added = DayMaintenance.restoreInto(file, restoring, "archive:sha256:" + HexFormat.of().formatHex(digest), busyTimeout);
                 if (!keepArchive) {
                     Files.delete(archive);
                 }
-                out.println("restored " + file + " (" + check.ticks() + " ticks)");
+                out.println(added < 0 ? "restored " + file + " (already merged by an earlier run)"
+                        : "restored " + file + " (" + added + " ticks)");
                 restored++;
-            } catch (IOException e) {
+            } catch (IOException | StoreException e) {
                 out.println("FAILED   " + archive + ": " + e.getMessage());
                 failed++;
+            } finally {
+                DayArchiver.deleteWithCompanions(restoring);
             }
         }
         out.println(restored + " files restored, " + failed + " failed");

@@ -27,11 +27,14 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "retention", mixinStandardHelpOptions = true,
         description = {"Compress or delete the files of days that ended at least --older-than ago.",
-                "--compress writes <file>.db.zst and removes the original only after the archive decompresses to the",
-                "same bytes. Files another process has open are skipped (exit 1)."})
+                "--compress writes <file>.db.zst from a copy made through SQLite and removes the original, still held,",
+                "only after the archive decompresses to the same bytes. Files another process has open are skipped (exit 1)."})
 final class RetentionCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionCommand.class);
+
+    /** Runs while a file is held (and archived) and not yet deleted: a test's hold point. */
+    static volatile java.util.function.Consumer<Path> heldBeforeDelete = file -> { };
 
     @Spec
     CommandSpec spec;
@@ -87,14 +90,21 @@ final class RetentionCommand implements Callable<Integer> {
                 done++;
                 continue;
             }
+            // the file is held from the copy through the deletion, and read by SQLite alone: a
+            // descriptor of it opened and closed here would drop the lock (POSIX locks are per process)
+            Path copy = DayArchiver.copyOf(file);
             try (DayMaintenance.ExclusiveDay held = DayMaintenance.takeExclusive(file, busyTimeout)) {
                 if (action.compress) {
-                    Path archive = archiver.compress(held.file());
-                    deleteWithCompanions(held.file());
+                    DayArchiver.deleteWithCompanions(copy);
+                    held.copyTo(copy);
+                    Path archive = archiver.compress(copy, file);
+                    heldBeforeDelete.accept(file);
+                    held.delete(copy);
                     out.println("compressed " + file + ": " + FileSizes.human(size) + " -> "
                             + FileSizes.human(Files.size(archive)) + " " + archive.getFileName());
                 } else {
-                    deleteWithCompanions(held.file());
+                    heldBeforeDelete.accept(file);
+                    held.delete(null);
                     out.println("deleted " + file + " (" + FileSizes.human(size) + ")");
                 }
                 done++;
@@ -102,6 +112,8 @@ final class RetentionCommand implements Callable<Integer> {
                 log.debug("skipping {}", file, e);
                 out.println("SKIPPED  " + file + ": " + e.getMessage());
                 skipped++;
+            } finally {
+                DayArchiver.deleteWithCompanions(copy);
             }
         }
         if (action.delete) {
@@ -120,13 +132,5 @@ final class RetentionCommand implements Callable<Integer> {
         out.println(verb + done + " files, " + skipped + " skipped");
         out.flush();
         return skipped == 0 ? 0 : Main.PROBLEM;
-    }
-
-    /** Removes a day file held exclusively, with its SQLite companion files. */
-    private static void deleteWithCompanions(Path file) throws IOException {
-        Files.delete(file);
-        for (String suffix : FileSizes.COMPANIONS) {
-            Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
-        }
     }
 }

@@ -44,9 +44,9 @@ class RetentionCommandTest {
     }
 
     @Test
-    void compressesOldDaysToArchivesThatDecompressToTheSameDatabase() throws Exception {
+    void compressesOldDaysToArchivesThatRestoreToTheSameTicksAndPositions() throws Exception {
         List<Tick> before = DayReader.readAll(oldFile);
-        byte[] bytesBefore = Files.readAllBytes(oldFile);
+        Map<String, Long> positionsBefore = DayReader.positions(oldFile);
 
         Cli.Run run = Cli.run("retention", "--data-dir", dataDir.toString(), "--older-than", "30d", "--compress");
 
@@ -63,8 +63,39 @@ class RetentionCommandTest {
 
         assertThat(restore.exitCode()).isZero();
         assertThat(archive).doesNotExist();
-        assertThat(Files.readAllBytes(oldFile)).isEqualTo(bytesBefore);
         assertThat(DayReader.readAll(oldFile)).isEqualTo(before);
+        assertThat(DayReader.positions(oldFile)).containsAllEntriesOf(positionsBefore);
+    }
+
+    @Test
+    void restoringAnArchiveAgainAddsNothing() throws Exception {
+        List<Tick> before = DayReader.readAll(oldFile);
+        Cli.run("retention", "--data-dir", dataDir.toString(), "--older-than", "30d", "--compress");
+
+        Cli.Run first = Cli.run("restore", "--data-dir", dataDir.toString(), "--day", OLD.toString(), "--keep-archive");
+        Cli.Run again = Cli.run("restore", "--data-dir", dataDir.toString(), "--day", OLD.toString());
+
+        assertThat(first.exitCode()).isZero();
+        assertThat(again.exitCode()).isZero();
+        assertThat(again.out()).contains("already merged");
+        assertThat(DayReader.readAll(oldFile)).isEqualTo(before);
+        assertThat(DayArchiver.archiveOf(oldFile)).doesNotExist();
+    }
+
+    @Test
+    void restoreMergesAnArchiveIntoADayFileWrittenSinceWithoutLosingEitherSide() throws Exception {
+        Cli.run("retention", "--data-dir", dataDir.toString(), "--older-than", "30d", "--compress");
+        try (TickStore store = new TickStore(dataDir, DayFixtures.OPTIONS)) {
+            StreamChunk late = new StreamChunk("kafka:ticks:0", null, 1);
+            late.add(7, tick("USDJPY", "2026-01-10T23:59:00Z", 150.0, 150.1));
+            store.write(OLD, List.of(late));
+        }
+
+        Cli.Run run = Cli.run("restore", "--data-dir", dataDir.toString(), "--day", OLD.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(DayReader.readAll(oldFile)).extracting(Tick::symbol).containsExactly("EURUSD", "GBPUSD", "USDJPY");
+        assertThat(DayReader.positions(oldFile)).containsEntry("kafka:ticks:0", 8L);
     }
 
     @Test
