@@ -245,7 +245,11 @@ public final class DayDatabase implements AutoCloseable {
                     restartPosition.setLong(3, now);
                     restartPosition.setString(4, chunk.stream());
                     restartPosition.executeUpdate();
-                } else if (chunk.nextPosition() > storedNext) {
+                } else if (chunk.nextPosition() > storedNext
+                        || (storedNext >= 0 && storedFingerprint == null && chunk.fingerprint() != null)) {
+                    // a stored NULL takes the chunk's incarnation also when the chunk was all
+                    // redelivery (its position max()-ed, so unchanged): from then on the file tells
+                    // the next incarnation apart, instead of skipping it up to the old position
                     upsertPosition.setString(1, chunk.stream());
                     upsertPosition.setLong(2, chunk.nextPosition());
                     upsertPosition.setString(3, chunk.fingerprint());
