@@ -70,6 +70,20 @@ final class PartitionIncarnations implements DecodedBatch.Incarnations {
      * current one: it means nothing there, and they are to be read from their beginning.
      */
     Set<TopicPartition> assigned(Collection<TopicPartition> assigned, Map<TopicPartition, OffsetAndMetadata> committed) {
+        // Asked again at every assignment, not taken from what was learned before: a topic deleted
+        // and created again while this consumer ran comes back as an assignment, most often with
+        // no committed offset (the group's offsets are deleted with the topic), so no offset going
+        // back would reveal it. One lookup per topic; if it fails, the id known before is kept.
+        Map<String, String> before = new HashMap<>();
+        for (String topic : topicsOf(assigned)) {
+            String now = topicIds.refresh(topic);
+            if (now != null) {
+                String known = ids.put(topic, now);
+                if (known != null && !known.equals(now)) {
+                    before.put(topic, known);
+                }
+            }
+        }
         Set<TopicPartition> stale = new HashSet<>();
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata offset = committed.get(tp);
@@ -85,6 +99,15 @@ final class PartitionIncarnations implements DecodedBatch.Incarnations {
                 metrics.offsetsWentBack(tp, "topic-recreated");
                 p.incarnation = current;
                 stale.add(tp);
+            } else if (before.containsKey(tp.topic())) {
+                log.error("{} is assigned again under topic id {}, not {} as when this consumer read it last: the topic "
+                        + "was deleted and created again. Its records are read from {} and stored as a new incarnation "
+                        + "of the partition; ticks of the old topic stay stored. Check who deleted the topic, and "
+                        + "whether its producers lost records meanwhile", tp, current, before.get(tp.topic()),
+                        offset == null ? "the start (no committed offset)" : "the committed offset " + offset.offset());
+                metrics.offsetsWentBack(tp, "topic-recreated");
+                p.incarnation = stored != null ? stored : current;
+                p.expectedNext = offset == null ? -1 : offset.offset();
             } else {
                 p.incarnation = stored != null ? stored : current;
                 p.expectedNext = offset == null ? -1 : offset.offset();
@@ -93,6 +116,14 @@ final class PartitionIncarnations implements DecodedBatch.Incarnations {
         }
         version++;
         return stale;
+    }
+
+    private static Set<String> topicsOf(Collection<TopicPartition> partitions) {
+        Set<String> topics = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            topics.add(tp.topic());
+        }
+        return topics;
     }
 
     /** Partitions revoked or lost: what is known of them is stale once they return. */

@@ -88,6 +88,53 @@ class PartitionIncarnationsTest {
     }
 
     @Test
+    void aTopicCreatedAgainWhileTheConsumerRanIsToldApartWhenItsPartitionsAreAssignedAgain() {
+        incarnations.assigned(List.of(TP), Map.of());
+        incarnations.polled(records(0, 100));
+        // the topic deleted: its partitions revoked, and the group's offsets of it deleted with it
+        incarnations.released(List.of(TP));
+        ids.put("ticks", "B");
+
+        assertThat(incarnations.assigned(List.of(TP), Map.of())).isEmpty();
+
+        // not the id learned before the deletion: the day files would skip the new records up to the old positions
+        assertThat(incarnations.of(TP)).isEqualTo("B");
+        assertThat(resets()).isEqualTo(1);
+        assertThat(metrics.scrape()).contains("cause=\"topic-recreated\"");
+    }
+
+    @Test
+    void anOffsetCommittedForTheOldTopicWhileTheConsumerRanIsStaleAtTheNextAssignment() {
+        incarnations.assigned(List.of(TP), Map.of());
+        incarnations.polled(records(0, 100));
+        incarnations.released(List.of(TP));
+        ids.put("ticks", "B");
+
+        // an offset of the old topic committed (or kept) under the new one would skip its first 100 records
+        assertThat(incarnations.assigned(List.of(TP), Map.of(TP, new OffsetAndMetadata(100,
+                PartitionIncarnations.metadataOf("A"))))).containsExactly(TP);
+        assertThat(incarnations.of(TP)).isEqualTo("B");
+    }
+
+    @Test
+    void anAssignmentAsksForTheTopicsIdOnceWhateverThePartitionCount() {
+        List<String> asked = new java.util.ArrayList<>();
+        PartitionIncarnations counted = new PartitionIncarnations(topic -> {
+            asked.add(topic);
+            return "A";
+        }, metrics);
+        List<TopicPartition> partitions = java.util.stream.IntStream.range(0, 32)
+                .mapToObj(p -> new TopicPartition("ticks", p)).toList();
+
+        counted.assigned(partitions, Map.of());
+
+        assertThat(asked).containsExactly("ticks");
+        counted.assigned(partitions, Map.of()); // a rebalance: the same id, nothing to report
+        assertThat(asked).containsExactly("ticks", "ticks");
+        assertThat(resets()).isZero();
+    }
+
+    @Test
     void aBatchCommitsTheIncarnationOfItsRecordsAndKeepsTwoIncarnationsInOrder() {
         incarnations.assigned(List.of(TP), Map.of(TP, new OffsetAndMetadata(100, PartitionIncarnations.metadataOf("A"))));
         DecodedBatch batch = new DecodedBatch(16, incarnations);
