@@ -100,14 +100,24 @@ final class PartitionIncarnations implements DecodedBatch.Incarnations {
                 p.incarnation = current;
                 stale.add(tp);
             } else if (before.containsKey(tp.topic())) {
+                // an offset that does not name the new id was committed before the topic was created
+                // again (by a version that kept no incarnation, or while the id was unknown): of the old topic
+                boolean ofNewTopic = offset != null && stored != null && topicIdOf(stored).equals(current);
                 log.error("{} is assigned again under topic id {}, not {} as when this consumer read it last: the topic "
                         + "was deleted and created again. Its records are read from {} and stored as a new incarnation "
                         + "of the partition; ticks of the old topic stay stored. Check who deleted the topic, and "
                         + "whether its producers lost records meanwhile", tp, current, before.get(tp.topic()),
-                        offset == null ? "the start (no committed offset)" : "the committed offset " + offset.offset());
+                        ofNewTopic ? "the committed offset " + offset.offset() : "the beginning");
                 metrics.offsetsWentBack(tp, "topic-recreated");
-                p.incarnation = stored != null ? stored : current;
-                p.expectedNext = offset == null ? -1 : offset.offset();
+                if (ofNewTopic) {
+                    p.incarnation = stored;
+                    p.expectedNext = offset.offset();
+                } else {
+                    p.incarnation = current;
+                    if (offset != null) {
+                        stale.add(tp);
+                    }
+                }
             } else {
                 p.incarnation = stored != null ? stored : current;
                 p.expectedNext = offset == null ? -1 : offset.offset();

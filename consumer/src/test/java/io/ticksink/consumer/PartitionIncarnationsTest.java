@@ -117,6 +117,18 @@ class PartitionIncarnationsTest {
     }
 
     @Test
+    void anOffsetWithoutIncarnationFoundWhenTheTopicIdChangedIsStaleToo() {
+        incarnations.assigned(List.of(TP), Map.of());
+        incarnations.polled(records(0, 100));
+        incarnations.released(List.of(TP));
+        ids.put("ticks", "B");
+
+        // committed by a version that kept no incarnation: it cannot be of the new topic, which this consumer never read
+        assertThat(incarnations.assigned(List.of(TP), Map.of(TP, new OffsetAndMetadata(100, "")))).containsExactly(TP);
+        assertThat(incarnations.of(TP)).isEqualTo("B");
+    }
+
+    @Test
     void anAssignmentAsksForTheTopicsIdOnceWhateverThePartitionCount() {
         List<String> asked = new java.util.ArrayList<>();
         PartitionIncarnations counted = new PartitionIncarnations(topic -> {
