@@ -2,6 +2,7 @@ package io.ticksink.consumer;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +28,16 @@ final class KafkaTopicIds implements PartitionIncarnations.TopicIds {
 
     KafkaTopicIds(Admin admin) {
         this.admin = admin;
+    }
+
+    @Override
+    public CompletableFuture<String> lookup(String topic) {
+        return admin.describeTopics(List.of(topic)).allTopicNames().toCompletionStage().toCompletableFuture()
+                .thenApply(described -> {
+                    TopicDescription description = described.get(topic);
+                    return description == null ? null : description.topicId().toString();
+                })
+                .exceptionally(e -> null); // the next check asks again
     }
 
     @Override

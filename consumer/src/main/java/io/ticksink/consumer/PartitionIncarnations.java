@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -41,6 +42,11 @@ final class PartitionIncarnations implements DecodedBatch.Incarnations {
             return idOf(topic);
         }
 
+        /** The same lookup without blocking the caller: the loop checks its topics' ids now and then. */
+        default CompletableFuture<String> lookup(String topic) {
+            return CompletableFuture.completedFuture(refresh(topic));
+        }
+
         TopicIds UNKNOWN = topic -> null;
     }
 
@@ -51,6 +57,8 @@ final class PartitionIncarnations implements DecodedBatch.Incarnations {
     private final ConsumerMetrics metrics;
     private final Map<TopicPartition, Partition> partitions = new HashMap<>();
     private final Map<String, String> ids = new HashMap<>();
+    /** Lookups of {@link #recheck} still under way, per topic. */
+    private final Map<String, CompletableFuture<String>> pending = new HashMap<>();
     private int version;
 
     private static final class Partition {
@@ -134,6 +142,51 @@ final class PartitionIncarnations implements DecodedBatch.Incarnations {
             topics.add(tp.topic());
         }
         return topics;
+    }
+
+    /**
+     * Looks whether a topic of the owned partitions was created anew while the member kept its
+     * partitions (no rebalance, no offset going back: the new topic already held more records than
+     * the old position). Never blocks: the first call starts the lookups, a later one reads them.
+     * Returns the partitions whose topic has a new id: they take it as their incarnation and are to
+     * be read again from their beginning.
+     */
+    Set<TopicPartition> recheck(Collection<TopicPartition> owned) {
+        Set<TopicPartition> recreated = new HashSet<>();
+        for (String topic : topicsOf(owned)) {
+            CompletableFuture<String> lookup = pending.computeIfAbsent(topic, topicIds::lookup);
+            if (!lookup.isDone()) {
+                continue;
+            }
+            pending.remove(topic);
+            String now = lookup.getNow(null);
+            String known = ids.get(topic);
+            if (now == null) {
+                continue;
+            }
+            ids.put(topic, now);
+            if (known == null || known.equals(now)) {
+                continue;
+            }
+            for (TopicPartition tp : owned) {
+                Partition p = partitions.get(tp);
+                if (!tp.topic().equals(topic) || p != null && p.incarnation != null && topicIdOf(p.incarnation).equals(now)) {
+                    continue;
+                }
+                log.error("the topic of {} was deleted and created again while this consumer kept it (topic id {} -> {}): "
+                        + "it is read again from its beginning and stored as a new incarnation; records of the new "
+                        + "topic read before this check may be stored twice", tp, known, now);
+                metrics.offsetsWentBack(tp, "topic-recreated");
+                Partition fresh = new Partition();
+                fresh.incarnation = now;
+                partitions.put(tp, fresh);
+                recreated.add(tp);
+            }
+        }
+        if (!recreated.isEmpty()) {
+            version++;
+        }
+        return recreated;
     }
 
     /** Partitions revoked or lost: what is known of them is stale once they return. */

@@ -48,6 +48,8 @@ public final class TickConsumer {
     /** How long a rebalance waits for the writer before giving revoked partitions up uncommitted. */
     static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
     private static final long IDLE_CHECK_NANOS = Duration.ofSeconds(10).toNanos();
+    /** How often the ids of the owned partitions' topics are looked at (one metadata request per topic). */
+    private static final long TOPIC_CHECK_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final Consumer<byte[], ByteBuffer> consumer;
     private final TickStore store;
@@ -69,6 +71,7 @@ public final class TickConsumer {
     private volatile long stopDeadlineNanos;
     private boolean pausedForBackpressure;
     private long lastIdleCheckNanos = System.nanoTime();
+    private long lastTopicCheckNanos = System.nanoTime();
 
     public TickConsumer(ConsumerConfig config, Consumer<byte[], ByteBuffer> consumer, DeadLetters deadLetters,
                         TickStore store, ConsumerMetrics metrics) {
@@ -120,6 +123,7 @@ public final class TickConsumer {
                 backpressure();
                 committer.retryFailed();
                 closeIdleFiles();
+                recheckTopics();
             }
             return stop();
         } catch (StoreException.Fatal e) {
@@ -238,6 +242,21 @@ public final class TickConsumer {
         for (TopicPartition tp : records.partitions()) {
             consumer.seek(tp, records.records(tp).get(0).offset());
             consumer.pause(List.of(tp));
+        }
+    }
+
+    /** Now and then: a topic created anew while this member kept its partitions is read again from its beginning. */
+    private void recheckTopics() {
+        long now = System.nanoTime();
+        if (now - lastTopicCheckNanos < TOPIC_CHECK_NANOS) {
+            return;
+        }
+        lastTopicCheckNanos = now;
+        Set<TopicPartition> recreated = incarnations.recheck(consumer.assignment());
+        if (!recreated.isEmpty()) {
+            open.take(recreated); // read from the old topic's position: read again from the beginning
+            committer.forget(recreated);
+            consumer.seekToBeginning(recreated);
         }
     }
 

@@ -163,6 +163,24 @@ class PartitionIncarnationsTest {
         assertThat(batch.offsets()).containsEntry(TP, new OffsetAndMetadata(2, PartitionIncarnations.metadataOf("A#1@0")));
     }
 
+    @Test
+    void aTopicCreatedAnewWhileItsPartitionsStayedOwnedIsFoundByTheRecheckAndItsPartitionsTakeTheNewId() {
+        incarnations.assigned(List.of(TP), Map.of(TP, new OffsetAndMetadata(100, PartitionIncarnations.metadataOf("A"))));
+        incarnations.polled(records(100, 10));
+        assertThat(incarnations.recheck(List.of(TP))).isEmpty();
+
+        ids.put("ticks", "B"); // no rebalance, and the new topic's offsets already beyond the old position
+        incarnations.polled(records(110, 10));
+        assertThat(incarnations.of(TP)).isEqualTo("A");
+
+        assertThat(incarnations.recheck(List.of(TP))).containsExactly(TP);
+        assertThat(incarnations.of(TP)).isEqualTo("B");
+        assertThat(metrics.scrape()).contains("cause=\"topic-recreated\"");
+        assertThat(incarnations.recheck(List.of(TP))).as("reported once").isEmpty();
+        incarnations.polled(records(0, 10)); // read again from the beginning: no second reset
+        assertThat(incarnations.of(TP)).isEqualTo("B");
+    }
+
     private double resets() {
         return metrics.registry().find("ticksink.offsets.reset").counters().stream().mapToDouble(c -> c.count()).sum();
     }
