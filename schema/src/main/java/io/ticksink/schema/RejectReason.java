@@ -13,5 +13,11 @@ public enum RejectReason {
     /** The timestamp cannot be read, or lies outside the accepted range. */
     BAD_TIMESTAMP,
     /** The symbol is empty, longer than 64 characters or contains control characters. */
-    BAD_SYMBOL
+    BAD_SYMBOL,
+    /**
+     * A value is beyond a size limit: {@code lp_source} / {@code lp} or {@code broker_id} longer
+     * than 256 characters, any JSON string longer than 65536 characters, a number of more than
+     * 1000 digits, or arrays and objects nested more than 64 deep.
+     */
+    TOO_LONG
 }

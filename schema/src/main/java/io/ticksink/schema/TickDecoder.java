@@ -3,7 +3,9 @@ package io.ticksink.schema;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.IOException;
@@ -20,6 +22,20 @@ import java.nio.charset.StandardCharsets;
 public final class TickDecoder {
 
     public static final int MAX_SYMBOL_LENGTH = 64;
+    /** The most characters {@code lp_source} (or {@code lp}) may have; a longer one is rejected as {@link RejectReason#TOO_LONG}. */
+    public static final int MAX_LP_SOURCE_LENGTH = 256;
+    /** The most characters {@code broker_id} may have; a longer one is rejected as {@link RejectReason#TOO_LONG}. */
+    public static final int MAX_BROKER_ID_LENGTH = 256;
+    /**
+     * The most characters any JSON string may have, known field or not, checked by the parser
+     * while it reads the string: a huge value is rejected ({@link RejectReason#TOO_LONG}) after
+     * this much is buffered, not once all of it is.
+     */
+    public static final int MAX_JSON_STRING_LENGTH = 64 * 1024;
+    /** The most digits a JSON number may have (Jackson's default, kept explicit). */
+    public static final int MAX_JSON_NUMBER_LENGTH = 1000;
+    /** The deepest nesting of arrays and objects: a tick is flat, unknown fields may nest a little. */
+    public static final int MAX_JSON_NESTING_DEPTH = 64;
     /** Buffer sets kept for reuse: one per thread parsing at the same time, which is at most a few. */
     private static final int RECYCLED_BUFFERS = 16;
 
@@ -35,6 +51,13 @@ public final class TickDecoder {
                 // buffers recycled through a small pool of this decoder's own, not a ThreadLocal:
                 // a parser made on any thread finds them without a ThreadLocal lookup
                 .recyclerPool(JsonRecyclerPools.newBoundedPool(RECYCLED_BUFFERS))
+                // no maxDocumentLength: the migrator streams whole archive files through this
+                // factory, and a Kafka value is bounded by the broker's message size
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(MAX_JSON_STRING_LENGTH)
+                        .maxNumberLength(MAX_JSON_NUMBER_LENGTH)
+                        .maxNestingDepth(MAX_JSON_NESTING_DEPTH)
+                        .build())
                 .build();
     }
 
@@ -67,6 +90,8 @@ public final class TickDecoder {
                 throw new TickRejectedException(RejectReason.NOT_JSON, "trailing content after the JSON object");
             }
             return tick;
+        } catch (StreamConstraintsException e) {
+            throw new TickRejectedException(RejectReason.TOO_LONG, "value too large: " + firstLine(e.getMessage()));
         } catch (IOException e) {
             throw new TickRejectedException(RejectReason.NOT_JSON, "not valid JSON: " + firstLine(e.getMessage()));
         }
@@ -113,7 +138,7 @@ public final class TickDecoder {
             }
             try {
                 switch (field) {
-                    case "symbol" -> symbol = text(parser, field);
+                    case "symbol" -> symbol = text(parser, field, Integer.MAX_VALUE); // checked below, also a key
                     case "timestamp" -> {
                         timestamp = timestamp(parser);
                         hasTimestamp = true;
@@ -130,9 +155,9 @@ public final class TickDecoder {
                         spread = price(parser, field);
                         hasSpread = true;
                     }
-                    case "lp_source" -> lpSource = text(parser, field);
-                    case "lp" -> lp = text(parser, field);
-                    case "broker_id" -> brokerId = text(parser, field);
+                    case "lp_source" -> lpSource = text(parser, field, MAX_LP_SOURCE_LENGTH);
+                    case "lp" -> lp = text(parser, field, MAX_LP_SOURCE_LENGTH);
+                    case "broker_id" -> brokerId = text(parser, field, MAX_BROKER_ID_LENGTH);
                     default -> parser.skipChildren();
                 }
             } catch (TickRejectedException e) {
@@ -190,11 +215,18 @@ public final class TickDecoder {
         return new TickRejectedException(RejectReason.MISSING_FIELD, field + " is missing");
     }
 
-    private String text(JsonParser parser, String field) throws IOException, TickRejectedException {
+    /** The string value, of at most {@code maxLength} characters: checked before a string is made of it. */
+    private String text(JsonParser parser, String field, int maxLength) throws IOException, TickRejectedException {
         if (parser.currentToken() != JsonToken.VALUE_STRING) {
             throw wrongType(parser, field, "a string");
         }
-        return strings.get(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+        char[] chars = parser.getTextCharacters();
+        int length = parser.getTextLength();
+        if (length > maxLength) {
+            throw new TickRejectedException(RejectReason.TOO_LONG,
+                    field + " must have at most " + maxLength + " characters, has " + length);
+        }
+        return strings.get(chars, parser.getTextOffset(), length);
     }
 
     private static double price(JsonParser parser, String field) throws IOException, TickRejectedException {

@@ -55,12 +55,16 @@ public final class TickStore implements AutoCloseable {
             DayDatabase db = acquire(day);
             synchronized (db) {
                 if (db.isClosed()) {
-                    continue; // closed by eviction between acquire and lock: open it again
+                    // closed by eviction between acquire and lock, or left closed by a failed
+                    // write: forget it (a no-op when evicted) so the next acquire opens it again
+                    forget(day, db);
+                    continue;
                 }
                 try {
                     return db.write(chunks);
-                } catch (StoreException e) {
-                    // the write closed the database; forget it so the next attempt reopens
+                } catch (Throwable e) {
+                    // any failure, an Error too, closed the database; forget it so the next
+                    // attempt reopens instead of finding a closed instance in the cache
                     forget(day, db);
                     throw e;
                 }
@@ -79,6 +83,7 @@ public final class TickStore implements AutoCloseable {
                 if (!db.isClosed()) {
                     return db.positions();
                 }
+                forget(day, db); // a closed instance is never looped on: the next acquire reopens
             }
         }
     }

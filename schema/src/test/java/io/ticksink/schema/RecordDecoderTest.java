@@ -55,6 +55,21 @@ class RecordDecoderTest {
     }
 
     @Test
+    void aTooLongValueIsRejectedAndTheNextValueDecodes() throws Exception {
+        String[] tooLong = {
+            "{\"symbol\":\"X\",\"timestamp\":1768817730,\"bid\":1,\"ask\":2,\"lp\":\"" + "L".repeat(257) + "\"}",
+            "{\"symbol\":\"X\",\"timestamp\":1768817730,\"bid\":1,\"ask\":2,\"broker_id\":\"" + "B".repeat(1 << 20) + "\"}",
+        };
+        for (String json : tooLong) {
+            TickRejectedException e = rejection(json);
+            assertThat(e).isNotNull();
+            assertThat(e.reason()).isEqualTo(RejectReason.TOO_LONG);
+            assertThat(e.getMessage()).hasSizeLessThan(1024);
+            assertThat(records.decode(wrap(TICK), KEY).lpSource()).isEqualTo("LP-1");
+        }
+    }
+
+    @Test
     void theKeyIsTheSymbolOnlyWhenTheValueHasNone() throws Exception {
         assertThat(records.decode(wrap("{\"timestamp\":1768817730,\"bid\":1,\"ask\":2}"), KEY).symbol()).isEqualTo("GBPUSD");
         assertThat(records.decode(wrap(TICK), KEY).symbol()).isEqualTo("EURUSD");

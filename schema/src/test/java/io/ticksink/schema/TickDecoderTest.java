@@ -417,6 +417,38 @@ class TickDecoderTest {
                     .isEqualTo(RejectReason.BAD_SYMBOL);
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"lp_source", "lp", "broker_id"})
+        void aFreeTextFieldOf256CharactersIsKeptAndOneOf257IsTooLong(String field) throws Exception {
+            String longest = "€" + "B".repeat(255);
+            Tick tick = decode("{\"symbol\":\"X\",\"timestamp\":1768817730,\"bid\":1,\"ask\":2,\"" + field + "\":\""
+                    + longest + "\"}");
+            assertThat(field.equals("broker_id") ? tick.brokerId() : tick.lpSource()).isEqualTo(longest);
+
+            assertThat(rejectionOf("{\"symbol\":\"X\",\"timestamp\":1768817730,\"bid\":1,\"ask\":2,\"" + field + "\":\""
+                    + longest + "B\"}")).isEqualTo(RejectReason.TOO_LONG);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"lp_source", "broker_id", "symbol", "timestamp"})
+        void aMegabyteStringInAKnownFieldIsTooLong(String field) {
+            assertThat(rejectionOf("{\"symbol\":\"X\",\"timestamp\":1768817730,\"bid\":1,\"ask\":2,\"" + field + "\":\""
+                    + "A".repeat(1 << 20) + "\"}")).isEqualTo(RejectReason.TOO_LONG);
+        }
+
+        @Test
+        void aNumberOfTwoThousandDigitsIsTooLong() {
+            assertThat(rejectionOf("{\"symbol\":\"X\",\"timestamp\":1768817730,\"bid\":1" + "0".repeat(2000) + ",\"ask\":2}"))
+                    .isEqualTo(RejectReason.TOO_LONG);
+        }
+
+        @Test
+        void anUnknownFieldNestedDeeperThan64IsTooLong() {
+            String deep = "[".repeat(100) + "]".repeat(100);
+            assertThat(rejectionOf("{\"symbol\":\"X\",\"timestamp\":1768817730,\"bid\":1,\"ask\":2,\"extra\":" + deep + "}"))
+                    .isEqualTo(RejectReason.TOO_LONG);
+        }
+
         @Test
         void theSixtyFiveCharacterSymbolOfTheTestAboveReallyHas65Characters() {
             assertThat("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").hasSize(65);

@@ -2,6 +2,7 @@ package io.ticksink.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +14,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -94,6 +98,59 @@ class TickStoreTest {
         assertThat(DayReader.sample(file(), 3)).containsExactlyElementsOf(ticks(DAY, 0, 2));
         assertThat(DayReader.positions(file())).containsExactly(Map.entry(STREAM, 10L));
         assertThat(store.positions(DAY)).containsExactly(Map.entry(STREAM, 10L));
+    }
+
+    /** Chunks whose iteration throws an Error after the first chunk was inserted, inside the write's transaction. */
+    private static Collection<StreamChunk> failingAfterFirst(StreamChunk first, Error error) {
+        return new AbstractCollection<>() {
+            @Override
+            public Iterator<StreamChunk> iterator() {
+                return new Iterator<>() {
+                    private boolean served;
+
+                    @Override
+                    public boolean hasNext() {
+                        return true;
+                    }
+
+                    @Override
+                    public StreamChunk next() {
+                        if (served) {
+                            throw error;
+                        }
+                        served = true;
+                        return first;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return 2;
+            }
+        };
+    }
+
+    @Test
+    void anErrorInsideAWriteStoresNothingAndTheNextWriteReopensTheFile() throws Exception {
+        store.write(DAY, List.of(chunk(STREAM, null, DAY, 0, 4)));
+        OutOfMemoryError error = new OutOfMemoryError("simulated inside the write");
+
+        // the fault happened: the Error reached the caller, and the half-written chunk was rolled back
+        assertThatThrownBy(() -> store.write(DAY, failingAfterFirst(chunk(STREAM, null, DAY, 5, 9), error)))
+                .isSameAs(error);
+        assertThat(DayReader.readAll(file())).containsExactlyElementsOf(ticks(DAY, 0, 4));
+
+        // a deadline against the spin on a closed cached database, not a performance check
+        WriteResult next = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> store.write(DAY, List.of(chunk(STREAM, null, DAY, 5, 9))));
+        Map<String, Long> positions = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> store.positions(DAY));
+
+        assertThat(next).isEqualTo(new WriteResult(5, 0));
+        assertThat(DayReader.readAll(file())).containsExactlyElementsOf(ticks(DAY, 0, 9));
+        assertThat(DayReader.positions(file())).containsExactly(Map.entry(STREAM, 10L));
+        assertThat(positions).containsExactly(Map.entry(STREAM, 10L));
+        assertThat(store.openFiles()).isEqualTo(1);
     }
 
     @Test
