@@ -156,6 +156,9 @@ public final class ConsumerApp implements AutoCloseable {
         // decoded, and a whole batch of them (~10 MB) outlived young collections, was promoted and
         // filled the old generation; within -Xmx256m, GC pauses then took 5% of a drain instead of 2%
         p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.batchSize, POLL_RECORDS));
+        // a deleted topic is not created again by this consumer's own metadata requests, with the
+        // broker's default partition count: the topic is the producers' and the operators' to create
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         // ticks of aborted producer transactions are never stored
         p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         if (config.groupInstanceId != null && !config.groupInstanceId.isBlank()) {
