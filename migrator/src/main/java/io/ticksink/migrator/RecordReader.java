@@ -106,6 +106,15 @@ final class RecordReader {
             return position;
         } catch (RetainingInputStream.RecordTooLargeException e) {
             throw new BrokenSourceException(position, tooLarge(array, position), e);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            // one value beyond the parser's bounds (a string, a number, nesting): no tick holds one
+            String bound = e.getOriginalMessage();
+            int source = bound.indexOf(", from");
+            bound = source < 0 ? bound : bound.substring(0, source) + ")";
+            throw new BrokenSourceException(position, (!array && position == 0
+                    ? "not a JSON array of tick objects: the file's top-level value holds a value beyond the parser's bounds"
+                    : "record " + position + " holds a value beyond the parser's bounds")
+                    + " (" + bound + "): the file is not read past it", e);
         } catch (IOException e) {
             throw new BrokenSourceException(position, describe(e, true), e);
         }
