@@ -72,8 +72,8 @@ public final class DayCheck {
                         applicationId, DayDatabase.APPLICATION_ID));
             }
             int version = pragmaInt(st, "user_version");
-            if (version != DayDatabase.SCHEMA_VERSION) {
-                problems.add("schema version (user_version) is " + version + ", this build knows "
+            if (version < 1 || version > DayDatabase.SCHEMA_VERSION) {
+                problems.add("schema version (user_version) is " + version + ", this build knows 1 to "
                         + DayDatabase.SCHEMA_VERSION);
             }
             ticks = checkRows(file, c, problems);

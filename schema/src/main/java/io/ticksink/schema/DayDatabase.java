@@ -35,11 +35,19 @@ public final class DayDatabase implements AutoCloseable {
     /** {@code PRAGMA application_id} of ticksink day files: "TICK". */
     public static final int APPLICATION_ID = 0x5449434B;
     /** The schema version this build writes, kept in {@code PRAGMA user_version}. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
+    /** Version 1 to 2: rows carry their lineage (stream id and position); the streams they name. */
+    private static final List<String> UPGRADE_TO_2 = List.of(
+            "ALTER TABLE ticks ADD COLUMN stream_id INTEGER",
+            "ALTER TABLE ticks ADD COLUMN position INTEGER",
+            "CREATE TABLE streams (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
 
     private static final int INSERT_BATCH = 1024;
     private static final String INSERT_TICK =
-            "INSERT INTO ticks (symbol, timestamp, bid, ask, spread, lp_source, broker_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
+            "INSERT INTO ticks (symbol, timestamp, bid, ask, spread, lp_source, broker_id, stream_id, position) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String SELECT_STREAM = "SELECT id FROM streams WHERE name = ?";
+    private static final String INSERT_STREAM = "INSERT INTO streams (name) VALUES (?)";
     private static final String SELECT_POSITION =
             "SELECT next_position, fingerprint FROM stream_positions WHERE stream = ?";
     private static final String UPSERT_POSITION =
@@ -56,6 +64,10 @@ public final class DayDatabase implements AutoCloseable {
     private final PreparedStatement selectPosition;
     private final PreparedStatement upsertPosition;
     private final PreparedStatement restartPosition;
+    private final PreparedStatement selectStream;
+    private final PreparedStatement insertStream;
+    /** Stream ids of this file, learned or assigned; assigned ids of a failed write die with the closed instance. */
+    private final Map<String, Long> streamIds = new java.util.HashMap<>();
     private boolean closed;
     private volatile long lastUsedNanos = System.nanoTime();
 
@@ -66,6 +78,8 @@ public final class DayDatabase implements AutoCloseable {
         this.selectPosition = connection.prepareStatement(SELECT_POSITION);
         this.upsertPosition = connection.prepareStatement(UPSERT_POSITION);
         this.restartPosition = connection.prepareStatement(RESTART_POSITION);
+        this.selectStream = connection.prepareStatement(SELECT_STREAM);
+        this.insertStream = connection.prepareStatement(INSERT_STREAM);
     }
 
     /** Opens or creates a day file, applying the PRAGMAs and the schema. */
@@ -139,7 +153,13 @@ public final class DayDatabase implements AutoCloseable {
                 st.execute("PRAGMA application_id = " + APPLICATION_ID);
                 st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             }
-            // future schema versions: migrate from `version` up to SCHEMA_VERSION here
+            if (version == 1) {
+                // in place, without rewriting a row: version 1 rows keep a NULL lineage
+                for (String ddl : UPGRADE_TO_2) {
+                    st.execute(ddl);
+                }
+                st.execute("PRAGMA user_version = 2");
+            }
         }
         connection.setAutoCommit(true); // COMMIT, and no new transaction until the next write
     }
@@ -223,12 +243,18 @@ public final class DayDatabase implements AutoCloseable {
                     restarted.add(chunk.stream());
                 }
                 int pending = 0;
+                long streamId = -1;
                 for (int i = 0; i < chunk.size(); i++) {
                     if (chunk.position(i) < storedNext) {
                         skipped++;
                         continue;
                     }
+                    if (streamId < 0) {
+                        streamId = streamId(chunk.stream());
+                    }
                     bind(chunk.tick(i));
+                    insertTick.setLong(8, streamId);
+                    insertTick.setLong(9, chunk.position(i));
                     insertTick.addBatch();
                     stored++;
                     if (++pending == INSERT_BATCH) {
@@ -269,6 +295,31 @@ public final class DayDatabase implements AutoCloseable {
                 close();
             }
         }
+    }
+
+    /** The file's id of a stream, assigned within the write's transaction when the file has none yet. */
+    private long streamId(String stream) throws SQLException {
+        Long known = streamIds.get(stream);
+        if (known != null) {
+            return known;
+        }
+        selectStream.setString(1, stream);
+        long id = -1;
+        try (ResultSet rs = selectStream.executeQuery()) {
+            if (rs.next()) {
+                id = rs.getLong(1);
+            }
+        }
+        if (id < 0) {
+            insertStream.setString(1, stream);
+            insertStream.executeUpdate();
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT last_insert_rowid()")) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+        }
+        streamIds.put(stream, id);
+        return id;
     }
 
     private void bind(Tick tick) throws SQLException {

@@ -75,6 +75,13 @@ public final class DayMaintenance {
         }
     }
 
+    /** Whether an attached day database has the lineage columns of schema version 2. */
+    private static boolean hasLineage(Statement st, String schema) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".sqlite_master WHERE name = 'streams'")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
+    }
+
     /**
      * Adds the ticks and stream positions of an archived copy of a day to the live day file, in
      * one transaction, exactly once. The day file is opened (and created if missing) the way the
@@ -126,8 +133,19 @@ public final class DayMaintenance {
                     }
                 }
             }
-            long added = st.executeUpdate("INSERT INTO main.ticks (symbol, timestamp, bid, ask, spread, lp_source, broker_id) "
-                    + "SELECT symbol, timestamp, bid, ask, spread, lp_source, broker_id FROM archived.ticks ORDER BY rowid");
+            long added;
+            if (hasLineage(st, "archived")) {
+                // stream ids are numbered per file: the archive's are mapped to the live file's by name
+                st.executeUpdate("INSERT INTO main.streams (name) SELECT name FROM archived.streams WHERE true "
+                        + "ON CONFLICT (name) DO NOTHING");
+                added = st.executeUpdate("INSERT INTO main.ticks (symbol, timestamp, bid, ask, spread, lp_source, broker_id, "
+                        + "stream_id, position) SELECT t.symbol, t.timestamp, t.bid, t.ask, t.spread, t.lp_source, t.broker_id, "
+                        + "m.id, t.position FROM archived.ticks t LEFT JOIN archived.streams s ON s.id = t.stream_id "
+                        + "LEFT JOIN main.streams m ON m.name = s.name ORDER BY t.rowid");
+            } else { // an archive of a version 1 file: its rows have no lineage
+                added = st.executeUpdate("INSERT INTO main.ticks (symbol, timestamp, bid, ask, spread, lp_source, broker_id) "
+                        + "SELECT symbol, timestamp, bid, ask, spread, lp_source, broker_id FROM archived.ticks ORDER BY rowid");
+            }
             // WHERE true: without it SQLite would read ON CONFLICT as a join constraint
             st.executeUpdate("INSERT INTO main.stream_positions (stream, next_position, fingerprint, updated_at) "
                     + "SELECT stream, next_position, fingerprint, updated_at FROM archived.stream_positions WHERE true "

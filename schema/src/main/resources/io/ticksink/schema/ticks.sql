@@ -1,4 +1,4 @@
--- ticksink day database, schema version 1.
+-- ticksink day database, schema version 2.
 -- One file per UTC day: <data-dir>/YYYY/MM/ticks_YYYY-MM-DD.db
 
 -- Column names are the legacy store's, so existing SQL keeps working.
@@ -11,7 +11,18 @@ CREATE TABLE ticks (
     ask       REAL    NOT NULL,
     spread    REAL    NOT NULL,
     lp_source TEXT,
-    broker_id TEXT
+    broker_id TEXT,
+    -- lineage: the record the row came from, so that two copies of one record are recognisable in
+    -- any file, dir or node; NULL in rows written by schema version 1
+    stream_id INTEGER,               -- streams.id of its source stream
+    position  INTEGER                -- its Kafka offset, or its record index in a migrated file
+);
+
+-- The source streams of this file's rows, numbered in this file: a row names its stream with a
+-- small integer instead of the stream's name.
+CREATE TABLE streams (
+    id   INTEGER PRIMARY KEY,
+    name TEXT    NOT NULL UNIQUE     -- kafka:<topic>:<partition> | file:<relative path>
 );
 
 CREATE INDEX idx_ticks_symbol_timestamp ON ticks (symbol, timestamp);

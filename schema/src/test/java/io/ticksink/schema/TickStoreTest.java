@@ -335,9 +335,57 @@ class TickStoreTest {
         assertThat(query(file(), "PRAGMA user_version")).isEqualTo(DayDatabase.SCHEMA_VERSION);
         assertThat(query(file(), "PRAGMA application_id")).isEqualTo(DayDatabase.APPLICATION_ID);
         assertThat(query(file(), "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('ticks') ORDER BY cid)"))
-                .isEqualTo("symbol,timestamp,bid,ask,spread,lp_source,broker_id");
+                .isEqualTo("symbol,timestamp,bid,ask,spread,lp_source,broker_id,stream_id,position");
         assertThat(query(file(), "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'idx_ticks_symbol_timestamp'"))
                 .isEqualTo(1);
+    }
+
+    @Test
+    void everyRowCarriesTheStreamAndPositionOfTheRecordItCameFrom() throws Exception {
+        String file2 = StreamChunk.fileStream("EURUSD/2026-01-19.json");
+        store.write(DAY, List.of(chunk(STREAM, null, DAY, 100, 102), chunk(file2, "f", DAY, 0, 1)));
+        store.write(DAY, List.of(chunk(STREAM, null, DAY, 101, 104))); // 101 and 102 redelivered: skipped
+
+        assertThat(lineage()).containsExactly(STREAM + "@100", STREAM + "@101", STREAM + "@102",
+                file2 + "@0", file2 + "@1", STREAM + "@103", STREAM + "@104");
+        assertThat(query(file(), "SELECT count(*) FROM streams")).isEqualTo(2);
+    }
+
+    @Test
+    void aVersionOneFileIsUpgradedOnOpenItsRowsReadableWithoutLineageAndNewRowsWithIt() throws Exception {
+        Files.createDirectories(file().getParent());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file()); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = WAL");
+            st.execute("CREATE TABLE ticks (symbol TEXT NOT NULL, timestamp INTEGER NOT NULL, bid REAL NOT NULL, "
+                    + "ask REAL NOT NULL, spread REAL NOT NULL, lp_source TEXT, broker_id TEXT)");
+            st.execute("CREATE INDEX idx_ticks_symbol_timestamp ON ticks (symbol, timestamp)");
+            st.execute("CREATE TABLE stream_positions (stream TEXT NOT NULL PRIMARY KEY, next_position INTEGER NOT NULL, "
+                    + "fingerprint TEXT, updated_at INTEGER NOT NULL) WITHOUT ROWID");
+            st.execute("INSERT INTO ticks VALUES ('EURUSD', " + DAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli()
+                    + ", 1.1, 1.2, 0.1, 'LP', NULL)");
+            st.execute("INSERT INTO stream_positions VALUES ('" + STREAM + "', 1, NULL, 0)");
+            st.execute("PRAGMA application_id = " + DayDatabase.APPLICATION_ID);
+            st.execute("PRAGMA user_version = 1");
+        }
+
+        assertThat(store.write(DAY, List.of(chunk(STREAM, null, DAY, 0, 2)))).isEqualTo(new WriteResult(2, 1));
+
+        assertThat(query(file(), "PRAGMA user_version")).isEqualTo(2);
+        assertThat(DayReader.count(file())).isEqualTo(3);
+        assertThat(lineage()).containsExactly("null@null", STREAM + "@1", STREAM + "@2");
+        assertThat(DayCheck.check(file(), true).problems()).isEmpty();
+    }
+
+    private List<String> lineage() throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT s.name, t.position FROM ticks t LEFT JOIN streams s ON s.id = t.stream_id "
+                     + "ORDER BY t.rowid")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + "@" + rs.getString(2));
+            }
+        }
+        return rows;
     }
 
     @Test

@@ -56,8 +56,8 @@ class CheckCommandTest {
         DayFixtures.write(dataDir, tick("EURUSD", "2026-01-19T10:00:00Z", 1.0, 1.1));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
             long nextDay = Instant.parse("2026-01-20T00:00:00Z").toEpochMilli();
-            st.execute("INSERT INTO ticks VALUES ('EURUSD', " + nextDay + ", 1.0, 1.1, 0.1, NULL, NULL)");
-            st.execute("INSERT INTO ticks VALUES ('EURUSD', " + (nextDay - 1) + ", 9e999, 1.1, 0.1, NULL, NULL)");
+            st.execute("INSERT INTO ticks VALUES ('EURUSD', " + nextDay + ", 1.0, 1.1, 0.1, NULL, NULL, NULL, NULL)");
+            st.execute("INSERT INTO ticks VALUES ('EURUSD', " + (nextDay - 1) + ", 9e999, 1.1, 0.1, NULL, NULL, NULL, NULL)");
         }
 
         Cli.Run run = Cli.run("check", "--data-dir", dataDir.toString());
