@@ -315,6 +315,34 @@ class ConsumerLoopTest {
         }
     }
 
+    @Test
+    void everyStoredRowNamesTheTopicPartitionAndOffsetOfItsRecord() throws Exception {
+        TickConsumer loop = loop(Duration.ofSeconds(5));
+        AtomicBoolean read = new AtomicBoolean();
+        kafka.schedulePollTask(() -> {
+            kafka.rebalance(List.of(P0, P1));
+            add(P0, 0, DAY2, 6);
+            add(P1, 0, DAY2, 3);
+            read.set(true);
+        });
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(loop::run);
+        await().atMost(Duration.ofSeconds(20)).untilTrue(read);
+        loop.requestStop();
+        assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
+
+        List<String> lineage = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + DayFiles.path(dataDir, DAY2));
+             Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT s.name, t.position FROM ticks t JOIN streams s "
+                     + "ON s.id = t.stream_id ORDER BY s.name, t.position")) {
+            while (rs.next()) {
+                lineage.add(rs.getString(1) + "@" + rs.getLong(2));
+            }
+        }
+        assertThat(lineage).containsExactly("kafka:ticks:0@0", "kafka:ticks:0@1", "kafka:ticks:0@2", "kafka:ticks:0@3",
+                "kafka:ticks:0@4", "kafka:ticks:0@5", "kafka:ticks:1@0", "kafka:ticks:1@1", "kafka:ticks:1@2");
+    }
+
     private boolean lagReported(int partition) {
         return metrics.scrape().contains("ticksink_consumer_lag{partition=\"" + partition + "\"");
     }

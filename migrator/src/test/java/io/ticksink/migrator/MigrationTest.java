@@ -76,6 +76,29 @@ class MigrationTest {
     }
 
     @Test
+    void everyRowNamesTheSourceFileAndRecordIndexItCameFrom() throws Exception {
+        write(FileSpec.plain("EURUSD", DAY, 50));
+
+        assertThat(migrate().exit()).isZero();
+
+        List<String> lineage = new ArrayList<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:"
+                + io.ticksink.schema.DayFiles.path(output(), DAY));
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT s.name, t.position FROM ticks t JOIN streams s "
+                     + "ON s.id = t.stream_id ORDER BY t.position")) {
+            while (rs.next()) {
+                lineage.add(rs.getString(1) + "@" + rs.getLong(2));
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            expected.add("file:EURUSD/" + DAY + ".json@" + i);
+        }
+        assertThat(lineage).isEqualTo(expected);
+    }
+
+    @Test
     void everyVariantLoadsEachTickIntoTheFileOfItsOwnUtcDay() throws Exception {
         Map<Tick, Integer> expected = write(
                 FileSpec.plain("EURUSD", DAY, 500),
