@@ -1,41 +1,84 @@
 package io.ticksink.schema;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * One query's rows in one day file. The statement selects {@code symbol, timestamp, bid, ask,
- * spread, lp_source, broker_id, rowid} in that column order. Not thread safe.
+ * One query's rows in one day file. The statement selects {@link #COLUMNS} of a schema version 2
+ * file, or {@link #COLUMNS_V1} of a version 1 file (no lineage), in that column order. Each row's
+ * lineage is resolved to its stream's name through the file's {@code streams} table, read once
+ * and re-read only when a row names a stream added since. Not thread safe.
  */
 final class FileCursor implements AutoCloseable {
 
-    static final String COLUMNS = "symbol, timestamp, bid, ask, spread, lp_source, broker_id, rowid";
+    static final String COLUMNS = "symbol, timestamp, bid, ask, spread, lp_source, broker_id, rowid, stream_id, position";
+    /** A version 1 file has no lineage columns: its rows read as rows without lineage. */
+    static final String COLUMNS_V1 = "symbol, timestamp, bid, ask, spread, lp_source, broker_id, rowid, NULL, NULL";
 
     final Path file;
     final int fileIndex;
+    private final Connection connection;
     private final PreparedStatement statement;
     private final ResultSet rows;
+    private final Map<Long, String> streams = new HashMap<>();
     Tick tick;
     long rowid;
+    /** The name of the row's source stream, or {@code null} for a row without lineage. */
+    String stream;
+    /** The row's position in {@link #stream}; meaningless when that is {@code null}. */
+    long position;
 
-    FileCursor(Path file, int fileIndex, PreparedStatement statement) throws SQLException {
+    FileCursor(Path file, int fileIndex, Connection connection, PreparedStatement statement) throws SQLException {
         this.file = file;
         this.fileIndex = fileIndex;
+        this.connection = connection;
         this.statement = statement;
         this.rows = statement.executeQuery();
+    }
+
+    /** Whether the file's {@code ticks} table has the lineage columns of schema version 2. */
+    static boolean hasLineage(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pragma_table_info('ticks') WHERE name = 'stream_id'")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
     }
 
     boolean advance() throws SQLException {
         if (!rows.next()) {
             tick = null;
+            stream = null;
             return false;
         }
         tick = new Tick(rows.getString(1), rows.getLong(2), rows.getDouble(3), rows.getDouble(4),
                 rows.getDouble(5), rows.getString(6), rows.getString(7));
         rowid = rows.getLong(8);
+        long streamId = rows.getLong(9);
+        boolean noStream = rows.wasNull();
+        position = rows.getLong(10);
+        stream = noStream || rows.wasNull() ? null : streamName(streamId);
         return true;
+    }
+
+    private String streamName(long id) throws SQLException {
+        String name = streams.get(id);
+        if (name == null) {
+            // streams are few: (re)load them all, on the first row and when a writer added one
+            try (Statement st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT id, name FROM streams")) {
+                while (rs.next()) {
+                    streams.put(rs.getLong(1), rs.getString(2));
+                }
+            }
+            name = streams.get(id);
+        }
+        return name;
     }
 
     @Override

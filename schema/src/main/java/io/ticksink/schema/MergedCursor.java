@@ -3,13 +3,20 @@ package io.ticksink.schema;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * Merges the sorted rows of the files of one day into one sorted stream, holding one row per
  * file. Ties are broken by file (name order) and rowid, so the order is total and repeatable.
- * Not thread safe.
+ *
+ * <p>When it drops copies, a row whose lineage (stream name and position) was already returned
+ * is skipped; rows without lineage are all returned. Copies of one record have equal timestamps
+ * (and symbols), and both orders put rows of equal timestamp next to each other, so only the
+ * lineage seen at the current timestamp is kept: memory grows with the ticks of one millisecond,
+ * not of the day. Not thread safe.
  */
 final class MergedCursor implements TickCursor {
 
@@ -26,12 +33,31 @@ final class MergedCursor implements TickCursor {
 
     private final PriorityQueue<FileCursor> heads;
     private final List<FileCursor> all;
+    private final boolean dropCopies;
+    private Set<Lineage> seenAtTimestamp = new HashSet<>();
+    private long seenTimestamp;
+    private long copiesDropped;
     private Tick current;
     private boolean started;
 
+    /** The source record of a row: its stream's name and its position in that stream. */
+    private record Lineage(String stream, long position) {
+    }
+
     MergedCursor(List<FileCursor> cursors, Comparator<FileCursor> order) {
+        this(cursors, order, false);
+    }
+
+    /** @param dropCopies skip a row whose lineage was already returned (reads over several dirs) */
+    MergedCursor(List<FileCursor> cursors, Comparator<FileCursor> order, boolean dropCopies) {
         this.all = new ArrayList<>(cursors);
         this.heads = new PriorityQueue<>(Math.max(1, cursors.size()), order);
+        this.dropCopies = dropCopies;
+    }
+
+    /** How many rows were skipped as copies of rows already returned. */
+    long copiesDropped() {
+        return copiesDropped;
     }
 
     @Override
@@ -45,19 +71,40 @@ final class MergedCursor implements TickCursor {
                     }
                 }
             }
-            FileCursor head = heads.poll();
-            if (head == null) {
-                current = null;
-                return false;
+            while (true) {
+                FileCursor head = heads.poll();
+                if (head == null) {
+                    current = null;
+                    return false;
+                }
+                Tick tick = head.tick;
+                boolean copy = dropCopies && head.stream != null && !firstAtItsTimestamp(tick, head);
+                if (head.advance()) {
+                    heads.add(head);
+                }
+                if (copy) {
+                    copiesDropped++;
+                    continue;
+                }
+                current = tick;
+                return true;
             }
-            current = head.tick;
-            if (head.advance()) {
-                heads.add(head);
-            }
-            return true;
         } catch (SQLException e) {
             throw DayDatabase.classify("read ticks", e);
         }
+    }
+
+    private boolean firstAtItsTimestamp(Tick tick, FileCursor head) {
+        if (seenAtTimestamp.isEmpty() || tick.timestampMillis() != seenTimestamp) {
+            // clear() walks the whole table: a set grown by one busy millisecond is dropped instead
+            if (seenAtTimestamp.size() > 64) {
+                seenAtTimestamp = new HashSet<>();
+            } else {
+                seenAtTimestamp.clear();
+            }
+            seenTimestamp = tick.timestampMillis();
+        }
+        return seenAtTimestamp.add(new Lineage(head.stream, head.position));
     }
 
     @Override

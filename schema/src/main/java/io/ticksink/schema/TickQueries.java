@@ -13,12 +13,20 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Read queries over the day files of one data dir: a symbol's ticks in a time range, its most
- * recent ticks, and a whole day in symbol order. Every query unions the files that share a day's
- * prefix ({@code ticks_YYYY-MM-DD*.db}); compressed days ({@code .db.zst}) are not read.
+ * Read queries over the day files of one data dir, or of several (the dirs of several nodes): a
+ * symbol's ticks in a time range, its most recent ticks, and a whole day in symbol order. Every
+ * query unions the files that share a day's prefix ({@code ticks_YYYY-MM-DD*.db}) in every dir;
+ * compressed days ({@code .db.zst}) are not read.
+ *
+ * <p>Over several dirs each source record is returned once: a row whose lineage (its stream's
+ * name and its position) was already returned is skipped, whichever dir holds it. Rows without
+ * lineage (written by schema version 1) are all returned. Over one dir rows are returned as
+ * stored (the dir's stream positions keep it free of copies).
  *
  * <p>Connections are read-only, opened on first use and kept (up to {@value #MAX_OPEN} files)
  * until {@link #close()}, so repeated queries skip the open. They may run beside a writer: each
@@ -29,20 +37,36 @@ public final class TickQueries implements AutoCloseable {
     static final int MAX_OPEN = 64;
     private static final long MMAP_BYTES = 1L << 30;
 
-    static final String RANGE = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+    // {columns} is FileCursor's column list for the file's schema version
+    static final String RANGE = "SELECT {columns} FROM ticks "
             + "WHERE symbol = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, rowid";
-    static final String RECENT = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+    static final String RECENT = "SELECT {columns} FROM ticks "
             + "WHERE symbol = ? ORDER BY timestamp DESC, rowid DESC LIMIT ?";
-    static final String DAY_ALL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+    static final String DAY_ALL = "SELECT {columns} FROM ticks "
             + "ORDER BY symbol, timestamp, rowid";
-    static final String DAY_SYMBOL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
+    static final String DAY_SYMBOL = "SELECT {columns} FROM ticks "
             + "WHERE symbol = ? ORDER BY symbol, timestamp, rowid";
 
-    private final Path dataDir;
+    private final List<Path> dataDirs;
+    private final boolean dropCopies;
     private final Map<Path, Connection> connections = new LinkedHashMap<>(16, 0.75f, true);
 
     public TickQueries(Path dataDir) {
-        this.dataDir = dataDir;
+        this(List.of(dataDir));
+    }
+
+    /**
+     * Queries over the union of {@code dataDirs}, each source record once when there is more
+     * than one (see the class comment).
+     *
+     * @throws IllegalArgumentException when no dir is given
+     */
+    public TickQueries(List<Path> dataDirs) {
+        if (dataDirs.isEmpty()) {
+            throw new IllegalArgumentException("no data dir");
+        }
+        this.dataDirs = List.copyOf(dataDirs);
+        this.dropCopies = this.dataDirs.size() > 1;
     }
 
     /**
@@ -59,7 +83,7 @@ public final class TickQueries implements AutoCloseable {
      */
     public List<Tick> recent(String symbol, int limit) throws StoreException {
         List<Tick> newestFirst = new ArrayList<>(Math.min(limit, 10_000));
-        DayIndex index = new DayIndex(dataDir);
+        Indexes index = new Indexes();
         for (LocalDate day : index.daysDescending()) {
             if (newestFirst.size() >= limit) {
                 break;
@@ -81,7 +105,7 @@ public final class TickQueries implements AutoCloseable {
 
     /** Every tick of one day, or of one symbol when {@code symbol} is not null, ordered by symbol then timestamp. */
     public TickCursor day(LocalDate day, String symbol) throws StoreException {
-        List<Path> files = new DayIndex(dataDir).filesOf(day);
+        List<Path> files = new Indexes().filesOf(day);
         return open(files, MergedCursor.BY_SYMBOL_TIME, symbol == null ? DAY_ALL : DAY_SYMBOL, ps -> {
             if (symbol != null) {
                 ps.setString(1, symbol);
@@ -92,14 +116,58 @@ public final class TickQueries implements AutoCloseable {
     /** The days that have at least one uncompressed file, oldest first. */
     public List<LocalDate> days() throws StoreException {
         List<LocalDate> days = new ArrayList<>();
-        new DayIndex(dataDir).daysDescending().forEach(days::add);
+        new Indexes().daysDescending().forEach(days::add);
         Collections.reverse(days);
         return days;
     }
 
-    /** The files of one day, the main file first. */
+    /** The files of one day, dir by dir in the order given, each dir's main file first. */
     public List<Path> filesOf(LocalDate day) throws StoreException {
-        return new DayIndex(dataDir).filesOf(day);
+        return new Indexes().filesOf(day);
+    }
+
+    /** The day files of every dir, listed as {@link DayIndex} lists one dir's. */
+    private final class Indexes {
+        private final List<DayIndex> indexes = new ArrayList<>(dataDirs.size());
+
+        Indexes() {
+            for (Path dir : dataDirs) {
+                indexes.add(new DayIndex(dir));
+            }
+        }
+
+        List<Path> filesOf(LocalDate day) throws StoreException {
+            if (indexes.size() == 1) {
+                return indexes.get(0).filesOf(day);
+            }
+            List<Path> files = new ArrayList<>();
+            for (DayIndex index : indexes) {
+                files.addAll(index.filesOf(day));
+            }
+            return files;
+        }
+
+        LocalDate nextDay(LocalDate from, LocalDate to) throws StoreException {
+            LocalDate first = null;
+            for (DayIndex index : indexes) {
+                LocalDate d = index.nextDay(from, first == null ? to : first);
+                if (d != null && (first == null || d.isBefore(first))) {
+                    first = d;
+                }
+            }
+            return first;
+        }
+
+        Iterable<LocalDate> daysDescending() throws StoreException {
+            if (indexes.size() == 1) {
+                return indexes.get(0).daysDescending();
+            }
+            NavigableSet<LocalDate> days = new TreeSet<>(Comparator.reverseOrder());
+            for (DayIndex index : indexes) {
+                index.daysDescending().forEach(days::add);
+            }
+            return days;
+        }
     }
 
     private interface Binder {
@@ -112,16 +180,18 @@ public final class TickQueries implements AutoCloseable {
         try {
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);
-                PreparedStatement ps = connection(file).prepareStatement(sql);
+                Connection c = connection(file);
+                String columns = FileCursor.hasLineage(c) ? FileCursor.COLUMNS : FileCursor.COLUMNS_V1;
+                PreparedStatement ps = c.prepareStatement(sql.replace("{columns}", columns));
                 try {
                     binder.bind(ps);
-                    cursors.add(new FileCursor(file, i, ps));
+                    cursors.add(new FileCursor(file, i, c, ps));
                 } catch (SQLException e) {
                     ps.close();
                     throw new SQLException(file + ": " + e.getMessage(), e);
                 }
             }
-            return new MergedCursor(cursors, order);
+            return new MergedCursor(cursors, order, dropCopies);
         } catch (SQLException e) {
             StoreException failure = DayDatabase.classify("query " + files, e);
             try {
@@ -179,7 +249,7 @@ public final class TickQueries implements AutoCloseable {
         private final long fromMillis;
         private final long toMillis;
         private final LocalDate lastDay;
-        private final DayIndex index = new DayIndex(dataDir);
+        private final Indexes index = new Indexes();
         private LocalDate nextDay;
         private TickCursor day;
         private Tick current;

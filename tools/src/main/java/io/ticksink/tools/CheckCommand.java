@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code check}: integrity of every day file; exits 1 when any has a problem. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check every day file; exit 1 on any problem.",
+        description = {"Check every day file of every --data-dir; exit 1 on any problem.",
                 "Runs SQLite's quick_check (integrity_check with --full), checks the ticksink application_id and schema",
                 "version, and looks for ticks with NULL or non-finite values or outside the file's day."})
 final class CheckCommand implements Callable<Integer> {
@@ -25,19 +25,47 @@ final class CheckCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    DataDirOption data;
+    DataDirsOption data;
 
     @Option(names = "--full", description = "Run integrity_check, which also checks indexes against rows (slower).")
     boolean full;
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isDirectory(data.dataDir)) {
-            spec.commandLine().getErr().println("error: " + data.dataDir + " is not a directory");
-            return Main.PROBLEM;
-        }
         PrintWriter out = spec.commandLine().getOut();
-        List<Path> files = DayFiles.list(data.dataDir);
+        int dirsWithProblems = 0;
+        int files = 0;
+        int bad = 0;
+        long ticks = 0;
+        for (Path dir : data.dataDirs) {
+            DirResult result = checkDir(dir, out);
+            if (result.bad() > 0 || result.files() < 0) {
+                dirsWithProblems++;
+            }
+            files += Math.max(0, result.files());
+            bad += result.bad();
+            ticks += result.ticks();
+        }
+        if (data.dataDirs.size() > 1) {
+            // ticks in sound files count every copy: a record stored on two nodes counts twice
+            out.println("all " + data.dataDirs.size() + " dirs: " + files + " files checked, " + bad
+                    + " with problems, " + ticks + " ticks in sound files");
+        }
+        out.flush();
+        return dirsWithProblems == 0 ? 0 : Main.PROBLEM;
+    }
+
+    /** One dir's tally; {@code files} is -1 when the dir is not a directory. */
+    private record DirResult(int files, int bad, long ticks) {
+    }
+
+    private DirResult checkDir(Path dir, PrintWriter out) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            out.flush();
+            spec.commandLine().getErr().println("error: " + dir + " is not a directory");
+            return new DirResult(-1, 0, 0);
+        }
+        List<Path> files = DayFiles.list(dir);
         int bad = 0;
         long ticks = 0;
         for (Path file : files) {
@@ -52,11 +80,12 @@ final class CheckCommand implements Callable<Integer> {
                 }
             }
         }
-        out.println(files.size() + " files checked, " + bad + " with problems, " + ticks + " ticks in sound files");
+        String prefix = data.dataDirs.size() > 1 ? dir + ": " : "";
+        out.println(prefix + files.size() + " files checked, " + bad + " with problems, " + ticks + " ticks in sound files");
         out.flush();
         if (files.isEmpty()) {
-            spec.commandLine().getErr().println("warning: no day files under " + data.dataDir);
+            spec.commandLine().getErr().println("warning: no day files under " + dir);
         }
-        return bad == 0 ? 0 : Main.PROBLEM;
+        return new DirResult(files.size(), bad, ticks);
     }
 }

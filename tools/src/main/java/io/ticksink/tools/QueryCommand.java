@@ -21,7 +21,7 @@ final class QueryCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    DataDirOption data;
+    DataDirsOption data;
 
     @Option(names = "--symbol", required = true)
     String symbol;
@@ -43,7 +43,7 @@ final class QueryCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--to is before --from");
         }
         TickFormat tickFormat = Formats.parse(spec, format);
-        try (TickQueries queries = new TickQueries(data.dataDir);
+        try (TickQueries queries = new TickQueries(data.dataDirs);
              TickCursor cursor = queries.range(symbol, from, to);
              TickFormat.TickWriter out = tickFormat.open(spec.commandLine().getOut())) {
             while (cursor.next()) {

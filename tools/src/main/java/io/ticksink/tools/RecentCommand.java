@@ -21,7 +21,7 @@ final class RecentCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    DataDirOption data;
+    DataDirsOption data;
 
     @Option(names = "--symbol", required = true)
     String symbol;
@@ -38,7 +38,7 @@ final class RecentCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "-n must be at least 1");
         }
         TickFormat tickFormat = Formats.parse(spec, format);
-        try (TickQueries queries = new TickQueries(data.dataDir);
+        try (TickQueries queries = new TickQueries(data.dataDirs);
              TickFormat.TickWriter out = tickFormat.open(spec.commandLine().getOut())) {
             for (Tick tick : queries.recent(symbol, count)) {
                 out.write(tick);

@@ -25,7 +25,7 @@ final class StatsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    DataDirOption data;
+    DataDirsOption data;
 
     @Option(names = "--day", paramLabel = "YYYY-MM-DD", description = "Only this day (default: every day).")
     LocalDate day;
@@ -41,7 +41,7 @@ final class StatsCommand implements Callable<Integer> {
     public Integer call() throws StoreException {
         PrintWriter out = spec.commandLine().getOut();
         out.println(SymbolDayStats.CSV_HEADER);
-        try (TickQueries queries = new TickQueries(data.dataDir)) {
+        try (TickQueries queries = new TickQueries(data.dataDirs)) {
             List<LocalDate> days = day != null ? List.of(day) : queries.days();
             for (LocalDate d : days) {
                 printDay(queries, d, out);
