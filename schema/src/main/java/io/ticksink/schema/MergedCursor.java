@@ -37,6 +37,7 @@ final class MergedCursor implements TickCursor {
     private Set<Lineage> seenAtTimestamp = new HashSet<>();
     private long seenTimestamp;
     private long copiesDropped;
+    private int mostLineageHeld;
     private Tick current;
     private boolean started;
 
@@ -53,6 +54,11 @@ final class MergedCursor implements TickCursor {
         this.all = new ArrayList<>(cursors);
         this.heads = new PriorityQueue<>(Math.max(1, cursors.size()), order);
         this.dropCopies = dropCopies;
+    }
+
+    /** The most lineage keys held at once: the rows of the busiest timestamp, for tests of flat memory. */
+    int mostLineageHeld() {
+        return mostLineageHeld;
     }
 
     /** How many rows were skipped as copies of rows already returned. */
@@ -104,7 +110,9 @@ final class MergedCursor implements TickCursor {
             }
             seenTimestamp = tick.timestampMillis();
         }
-        return seenAtTimestamp.add(new Lineage(head.stream, head.position));
+        boolean first = seenAtTimestamp.add(new Lineage(head.stream, head.position));
+        mostLineageHeld = Math.max(mostLineageHeld, seenAtTimestamp.size());
+        return first;
     }
 
     @Override
