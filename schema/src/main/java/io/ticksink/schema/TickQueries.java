@@ -113,6 +113,21 @@ public final class TickQueries implements AutoCloseable {
         });
     }
 
+    /**
+     * How many rows of the day repeat a source record (same stream and position) already seen in
+     * a file of the day in any of the dirs: the copies a union read drops. Rows without lineage
+     * are never counted. Reads every row of the day, with the memory of one timestamp's rows.
+     */
+    public long copies(LocalDate day) throws StoreException {
+        List<Path> files = new Indexes().filesOf(day);
+        try (MergedCursor cursor = (MergedCursor) open(files, MergedCursor.BY_SYMBOL_TIME, DAY_ALL, ps -> { }, true)) {
+            while (cursor.next()) {
+                // stepping is what counts the copies
+            }
+            return cursor.copiesDropped();
+        }
+    }
+
     /** The days that have at least one uncompressed file, oldest first. */
     public List<LocalDate> days() throws StoreException {
         List<LocalDate> days = new ArrayList<>();
@@ -176,6 +191,11 @@ public final class TickQueries implements AutoCloseable {
 
     private TickCursor open(List<Path> files, Comparator<FileCursor> order, String sql, Binder binder)
             throws StoreException {
+        return open(files, order, sql, binder, dropCopies);
+    }
+
+    private TickCursor open(List<Path> files, Comparator<FileCursor> order, String sql, Binder binder,
+            boolean dropCopies) throws StoreException {
         List<FileCursor> cursors = new ArrayList<>(files.size());
         try {
             for (int i = 0; i < files.size(); i++) {

@@ -2,10 +2,13 @@ package io.ticksink.tools;
 
 import io.ticksink.schema.DayCheck;
 import io.ticksink.schema.DayFiles;
+import io.ticksink.schema.StoreException;
+import io.ticksink.schema.TickQueries;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,6 +33,10 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--full", description = "Run integrity_check, which also checks indexes against rows (slower).")
     boolean full;
 
+    @Option(names = "--copies", description = {"Also count, per day, the rows that repeat a source record (same stream "
+            + "and position) stored in another file or --data-dir: what a union read or merge drops. Reads every row."})
+    boolean copies;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -52,7 +59,32 @@ final class CheckCommand implements Callable<Integer> {
                     + " with problems, " + ticks + " ticks in sound files");
         }
         out.flush();
-        return dirsWithProblems == 0 ? 0 : Main.PROBLEM;
+        if (dirsWithProblems > 0) {
+            if (copies) {
+                spec.commandLine().getErr().println("copies not counted: fix the problems first");
+            }
+            return Main.PROBLEM;
+        }
+        return !copies || countCopies(out) ? 0 : Main.PROBLEM;
+    }
+
+    /** Prints the copies of each day and their total; {@code false} when a day could not be read. */
+    private boolean countCopies(PrintWriter out) {
+        try (TickQueries queries = new TickQueries(data.dataDirs)) {
+            long total = 0;
+            for (LocalDate day : queries.days()) {
+                long n = queries.copies(day);
+                total += n;
+                out.println("copies   " + day + ": " + n);
+            }
+            out.println(total + " rows are copies of a record stored in another file or dir");
+            out.flush();
+            return true;
+        } catch (StoreException e) {
+            out.flush();
+            spec.commandLine().getErr().println("error: cannot count copies: " + e.getMessage());
+            return false;
+        }
     }
 
     /** One dir's tally; {@code files} is -1 when the dir is not a directory. */

@@ -201,6 +201,21 @@ class UnionReadTest {
     }
 
     @Test
+    void checkCountsTheCopiesEachDayHoldsAcrossTheDirs() {
+        Cli.Run run = Cli.run("check", "--copies", "--data-dir", node1.toString(), "--data-dir", node2.toString());
+        Cli.Run one = Cli.run("check", "--copies", "--data-dir", node1.toString());
+
+        // A2, A3 and B1 are on both nodes
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.lines()).endsWith(
+                "all 2 dirs: 3 files checked, 0 with problems, 12 ticks in sound files",
+                "copies   2026-01-19: 3",
+                "copies   2026-01-20: 0",
+                "3 rows are copies of a record stored in another file or dir");
+        assertThat(one.lines()).endsWith("copies   2026-01-19: 0", "0 rows are copies of a record stored in another file or dir");
+    }
+
+    @Test
     void checkOfOneDirPrintsItsSummaryAsBefore() {
         Cli.Run run = Cli.run("check", "--data-dir", node2.toString());
 
