@@ -37,14 +37,14 @@ public final class TickQueries implements AutoCloseable {
     static final int MAX_OPEN = 64;
     private static final long MMAP_BYTES = 1L << 30;
 
-    // {columns} is FileCursor's column list for the file's schema version
-    static final String RANGE = "SELECT {columns} FROM ticks "
+    // for a version 1 file, and where lineage is not needed, FileCursor.COLUMNS_V1 replaces FileCursor.COLUMNS
+    static final String RANGE = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, rowid";
-    static final String RECENT = "SELECT {columns} FROM ticks "
+    static final String RECENT = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? ORDER BY timestamp DESC, rowid DESC LIMIT ?";
-    static final String DAY_ALL = "SELECT {columns} FROM ticks "
+    static final String DAY_ALL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "ORDER BY symbol, timestamp, rowid";
-    static final String DAY_SYMBOL = "SELECT {columns} FROM ticks "
+    static final String DAY_SYMBOL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? ORDER BY symbol, timestamp, rowid";
 
     private final List<Path> dataDirs;
@@ -201,8 +201,9 @@ public final class TickQueries implements AutoCloseable {
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);
                 Connection c = connection(file);
-                String columns = FileCursor.hasLineage(c) ? FileCursor.COLUMNS : FileCursor.COLUMNS_V1;
-                PreparedStatement ps = c.prepareStatement(sql.replace("{columns}", columns));
+                // lineage is read only to drop copies: one dir's reads stay as lean as before it
+                PreparedStatement ps = c.prepareStatement(dropCopies && FileCursor.hasLineage(c)
+                        ? sql : sql.replace(FileCursor.COLUMNS, FileCursor.COLUMNS_V1));
                 try {
                     binder.bind(ps);
                     cursors.add(new FileCursor(file, i, c, ps));

@@ -166,16 +166,25 @@ class UnionReadTest {
     }
 
     @Test
-    void readsAVersionOneFileThatWasNeverUpgraded() throws Exception {
-        Path dir = node1.resolve("v1");
+    void readsVersionOneFilesThatWereNeverUpgradedKeepingEveryRow() throws Exception {
+        LocalDate day = LocalDate.parse("2026-01-21");
         Tick old = tick("EURUSD", "2026-01-21T09:00:00Z", 1.2, 1.2002);
-        writeVersionOne(DayFiles.path(dir, LocalDate.parse("2026-01-21")), old);
+        writeVersionOne(DayFiles.path(node1, day), old);
+        writeVersionOne(DayFiles.path(node2, day), old);
 
-        Cli.Run run = Cli.run("recent", "--data-dir", dir.toString(), "--symbol", "EURUSD");
+        Cli.Run run = Cli.run("recent", "--data-dir", node1.toString(), "--data-dir", node2.toString(),
+                "--symbol", "EURUSD", "-n", "3");
+        Cli.Run single = Cli.run("recent", "--data-dir", node1.toString(), "--symbol", "EURUSD", "-n", "1");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(timeAndBid(run)).containsExactly("2026-01-21T09:00:00.000Z 1.2");
-        assertThat(userVersion(DayFiles.path(dir, LocalDate.parse("2026-01-21")))).isEqualTo(1);
+        assertThat(timeAndBid(run)).containsExactly(
+                "2026-01-20T00:00:00.500Z 1.15",
+                "2026-01-21T09:00:00.000Z 1.2",
+                "2026-01-21T09:00:00.000Z 1.2");
+        assertThat(timeAndBid(single)).containsExactly("2026-01-21T09:00:00.000Z 1.2");
+        // read only: the files are still version 1
+        assertThat(userVersion(DayFiles.path(node1, day))).isEqualTo(1);
+        assertThat(userVersion(DayFiles.path(node2, day))).isEqualTo(1);
     }
 
     @Test
