@@ -30,8 +30,10 @@ import org.sqlite.SQLiteOpenMode;
  *       holding a tick three times leaves it three times in the target, however many sources
  *       or runs copy it.</li>
  *   <li>Stream positions become the greater of target and source; a stored fingerprint is kept,
- *       a missing one taken from the source; a source fingerprint that differs from the
- *       target's is counted as a conflict and not taken.</li>
+ *       a missing one taken from the source. A source fingerprint that differs from the
+ *       target's (another incarnation of a Kafka topic-partition, another content of a source
+ *       file) is counted as a conflict: the target's fingerprint and position are kept, and the
+ *       source's rows of that stream are still matched by stream name and position.</li>
  * </ul>
  */
 public final class DayMerge {
@@ -154,7 +156,9 @@ public final class DayMerge {
         st.executeUpdate("INSERT INTO main.stream_positions (stream, next_position, fingerprint, updated_at) "
                 + "SELECT stream, next_position, fingerprint, updated_at FROM " + src + ".stream_positions WHERE true "
                 + "ON CONFLICT (stream) DO UPDATE SET "
-                + "next_position = max(next_position, excluded.next_position), "
+                // another incarnation's position says nothing about the target's: kept as it is
+                + "next_position = CASE WHEN fingerprint <> excluded.fingerprint THEN next_position "
+                + "ELSE max(next_position, excluded.next_position) END, "
                 + "fingerprint = coalesce(fingerprint, excluded.fingerprint), "
                 + "updated_at = max(updated_at, excluded.updated_at)");
         return new Result(lineageAdded + nullAdded, lineageRows - lineageAdded, nullRows, nullAdded, conflicts);

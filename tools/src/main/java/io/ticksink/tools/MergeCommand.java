@@ -68,7 +68,7 @@ final class MergeCommand implements Callable<Integer> {
                 err.println("error: source data dir " + source + " is the target data dir");
                 return Main.PROBLEM;
             }
-            for (Path file : DayFiles.list(source)) {
+            for (Path file : listDayFiles(source)) {
                 LocalDate day = DayFiles.dayOf(file);
                 if (days == null || days.contains(day)) {
                     byDay.computeIfAbsent(day, d -> new ArrayList<>()).add(file);
@@ -122,5 +122,21 @@ final class MergeCommand implements Callable<Integer> {
             return Main.PROBLEM;
         }
         return 0;
+    }
+
+    /**
+     * The day files of a source dir. A live consumer deletes a day's {@code -wal} when it closes
+     * the day, which can fail a directory walk that saw the file a moment before: listed again.
+     */
+    private static List<Path> listDayFiles(Path dir) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return DayFiles.list(dir);
+            } catch (java.io.UncheckedIOException e) {
+                if (attempt == 5) {
+                    throw e.getCause();
+                }
+            }
+        }
     }
 }

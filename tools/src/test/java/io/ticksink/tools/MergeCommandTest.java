@@ -104,10 +104,12 @@ class MergeCommandTest {
         Path b = work.resolve("b");
         Path target = work.resolve("target");
         twoOverlappingSources(a, b);
+        byte[] sourceBefore = Files.readAllBytes(DayFiles.path(a, DAY));
 
         Cli.Run run = Cli.run("merge", "--data-dir", target.toString(), "--from", a.toString(), "--from", b.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Files.readAllBytes(DayFiles.path(a, DAY))).as("a source day file, only read").isEqualTo(sourceBefore);
         Path file = DayFiles.path(target, DAY);
         assertThat(lineage(file)).containsExactlyElementsOf(
                 sorted(expected(P0, 0, 14), expected(P1, 0, 4), expected(P2, 0, 2)));
@@ -117,6 +119,27 @@ class MergeCommandTest {
         assertThat(run.out()).contains(DAY2 + "  2 rows added, 0 copies dropped");
         assertThat(run.lines()).last().asString().startsWith("2 days merged, 0 failed");
         assertThat(io.ticksink.schema.DayCheck.check(file, true).problems()).isEmpty();
+    }
+
+    @Test
+    void aSourceStreamOfAnotherIncarnationIsCountedAndTheTargetsFingerprintAndPositionKept() throws Exception {
+        Path a = work.resolve("a");
+        Path b = work.resolve("b");
+        Path target = work.resolve("target");
+        consume(a, DAY, P0, "id-0", 0, 4);
+        consume(b, DAY, P0, "id-recreated", 0, 9); // the topic deleted and created again
+
+        Cli.Run run = Cli.run("merge", "--data-dir", target.toString(), "--from", a.toString(), "--from", b.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("1 stream fingerprints differing from the target's (target's kept)");
+        assertThat(positions(DayFiles.path(target, DAY))).containsExactlyInAnyOrderEntriesOf(Map.of(P0, 5L));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + DayFiles.path(target, DAY));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT fingerprint FROM stream_positions WHERE stream = '" + P0 + "'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("id-0");
+        }
     }
 
     @Test
@@ -278,7 +301,7 @@ class MergeCommandTest {
         Process merge = pb.start();
         try {
             // kill it once it has merged a few days and is writing the next ones
-            await().atMost(Duration.ofMinutes(2)).until(() -> !merge.isAlive() || mergedDays(target) >= 3);
+            await().atMost(Duration.ofMinutes(2)).ignoreException(java.io.UncheckedIOException.class).until(() -> !merge.isAlive() || mergedDays(target) >= 3);
             merge.destroyForcibly().waitFor(); // SIGKILL
         } finally {
             merge.destroyForcibly();
