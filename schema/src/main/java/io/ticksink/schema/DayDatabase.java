@@ -164,6 +164,27 @@ public final class DayDatabase implements AutoCloseable {
         connection.setAutoCommit(true); // COMMIT, and no new transaction until the next write
     }
 
+    /**
+     * Whether the day database known to {@code st}'s connection as {@code schema} ({@code main}, or
+     * an attached one) has the lineage of schema version 2: the two columns and the table come together.
+     */
+    static boolean hasLineage(Statement st, String schema) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema
+                + ".sqlite_master WHERE type = 'table' AND name = 'streams'")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
+    }
+
+    /** Fails unless the database known to {@code st}'s connection as {@code schema} is a ticksink day database. */
+    static void requireTicksink(Path file, Statement st, String schema) throws SQLException, StoreException {
+        try (ResultSet rs = st.executeQuery("PRAGMA " + schema + ".application_id")) {
+            int id = rs.next() ? rs.getInt(1) : 0;
+            if (id != APPLICATION_ID) {
+                throw new StoreException.Fatal(file + " is not a ticksink day database (application_id " + id + ")", null);
+            }
+        }
+    }
+
     private static int pragmaInt(Statement st, String pragma) throws SQLException {
         try (ResultSet rs = st.executeQuery("PRAGMA " + pragma)) {
             return rs.next() ? rs.getInt(1) : 0;

@@ -27,7 +27,7 @@ public final class DayMaintenance {
      */
     public static void compact(Path file, Duration busyTimeout) throws StoreException {
         try (Connection c = connect(file, busyTimeout); Statement st = c.createStatement()) {
-            requireTicksink(file, st);
+            DayDatabase.requireTicksink(file, st, "main");
             st.execute("ANALYZE");
             // VACUUM in WAL mode writes the new file through the log: checkpoint afterwards
             st.execute("VACUUM");
@@ -57,7 +57,7 @@ public final class DayMaintenance {
                 // in WAL mode every open connection keeps a shared lock on the file, so the
                 // exclusive lock taken by the first read below proves no one else has it open
                 st.execute("PRAGMA locking_mode = EXCLUSIVE");
-                requireTicksink(file, st);
+                DayDatabase.requireTicksink(file, st, "main");
                 checkpoint(file, st);
                 // in exclusive locking mode the lock outlives the transaction: the file stays
                 // held, and VACUUM INTO (which refuses to run inside a transaction) can copy it
@@ -72,13 +72,6 @@ public final class DayMaintenance {
         } catch (StoreException e) {
             closeQuietly(c, e);
             throw e;
-        }
-    }
-
-    /** Whether an attached day database has the lineage columns of schema version 2. */
-    private static boolean hasLineage(Statement st, String schema) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".sqlite_master WHERE name = 'streams'")) {
-            return rs.next() && rs.getInt(1) > 0;
         }
     }
 
@@ -124,7 +117,7 @@ public final class DayMaintenance {
             }
             // on any failure below, closing the connection rolls the transaction back
             c.setAutoCommit(false); // BEGIN IMMEDIATE: the write lock, waiting up to the busy timeout
-            requireTicksink(dayFile, st);
+            DayDatabase.requireTicksink(dayFile, st, "main");
             try (PreparedStatement seen = c.prepareStatement("SELECT 1 FROM main.stream_positions WHERE stream = ?")) {
                 seen.setString(1, restoreKey);
                 try (ResultSet rs = seen.executeQuery()) {
@@ -134,7 +127,7 @@ public final class DayMaintenance {
                 }
             }
             long added;
-            if (hasLineage(st, "archived")) {
+            if (DayDatabase.hasLineage(st, "archived")) {
                 // stream ids are numbered per file: the archive's are mapped to the live file's by name
                 st.executeUpdate("INSERT INTO main.streams (name) SELECT name FROM archived.streams WHERE true "
                         + "ON CONFLICT (name) DO NOTHING");
@@ -171,15 +164,6 @@ public final class DayMaintenance {
             if (rs.next() && rs.getInt(1) != 0) {
                 throw new StoreException.Retriable("cannot checkpoint " + file
                         + ": another connection is reading or writing it", null);
-            }
-        }
-    }
-
-    private static void requireTicksink(Path file, Statement st) throws SQLException, StoreException {
-        try (ResultSet rs = st.executeQuery("PRAGMA application_id")) {
-            int id = rs.next() ? rs.getInt(1) : 0;
-            if (id != DayDatabase.APPLICATION_ID) {
-                throw new StoreException.Fatal(file + " is not a ticksink day database (application_id " + id + ")", null);
             }
         }
     }

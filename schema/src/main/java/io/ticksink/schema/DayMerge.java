@@ -104,12 +104,12 @@ public final class DayMerge {
             }
             // on any failure below, closing the connection rolls the transaction back
             c.setAutoCommit(false); // BEGIN IMMEDIATE: the write lock, waiting up to the busy timeout
-            requireTicksink(target, st, "main");
+            DayDatabase.requireTicksink(target, st, "main");
             st.executeUpdate("CREATE INDEX IF NOT EXISTS main.idx_ticks_lineage ON ticks (stream_id, position)");
             Result total = Result.NONE;
             for (int i = 0; i < sources.size(); i++) {
                 String src = "src" + i;
-                requireTicksink(sources.get(i), st, src);
+                DayDatabase.requireTicksink(sources.get(i), st, src);
                 total = total.plus(mergeOne(st, src));
             }
             c.setAutoCommit(true); // COMMIT
@@ -122,7 +122,8 @@ public final class DayMerge {
     private static Result mergeOne(Statement st, String src) throws SQLException {
         long lineageRows = 0;
         long lineageAdded = 0;
-        if (has(st, src, "streams")) {
+        boolean lineage = DayDatabase.hasLineage(st, src);
+        if (lineage) {
             // WHERE true: without it SQLite would read ON CONFLICT as a join constraint
             st.executeUpdate("INSERT INTO main.streams (name) SELECT name FROM " + src + ".streams WHERE true "
                     + "ON CONFLICT (name) DO NOTHING");
@@ -136,7 +137,7 @@ public final class DayMerge {
                     + "(SELECT 1 FROM main.ticks x WHERE x.stream_id = m.id AND x.position = t.position) ORDER BY t.rowid");
         }
         // rows without lineage: a v1 file has no stream_id column at all
-        String noLineage = has(st, src, "streams")
+        String noLineage = lineage
                 ? "(SELECT t.* FROM " + src + ".ticks t WHERE t.position IS NULL OR t.stream_id IS NULL "
                         + "OR NOT EXISTS (SELECT 1 FROM " + src + ".streams s WHERE s.id = t.stream_id))"
                 : src + ".ticks";
@@ -170,22 +171,9 @@ public final class DayMerge {
         return "file:" + path + "?mode=ro";
     }
 
-    private static boolean has(Statement st, String schema, String table) throws SQLException {
-        return count(st, "SELECT count(*) FROM " + schema + ".sqlite_master WHERE type = 'table' AND name = '" + table + "'") > 0;
-    }
-
     private static long count(Statement st, String sql) throws SQLException {
         try (ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getLong(1) : 0;
-        }
-    }
-
-    private static void requireTicksink(Path file, Statement st, String schema) throws SQLException, StoreException {
-        try (ResultSet rs = st.executeQuery("PRAGMA " + schema + ".application_id")) {
-            int id = rs.next() ? rs.getInt(1) : 0;
-            if (id != DayDatabase.APPLICATION_ID) {
-                throw new StoreException.Fatal(file + " is not a ticksink day database (application_id " + id + ")", null);
-            }
         }
     }
 }

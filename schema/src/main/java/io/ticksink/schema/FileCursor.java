@@ -44,9 +44,8 @@ final class FileCursor implements AutoCloseable {
 
     /** Whether the file's {@code ticks} table has the lineage columns of schema version 2. */
     static boolean hasLineage(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pragma_table_info('ticks') WHERE name = 'stream_id'")) {
-            return rs.next() && rs.getInt(1) > 0;
+        try (Statement st = c.createStatement()) {
+            return DayDatabase.hasLineage(st, "main");
         }
     }
 
