@@ -117,7 +117,7 @@ final class OffsetCommitter {
             SYNC_RETRY.run(() -> {
                 consumer.commitSync(offsets, SYNC_TIMEOUT);
                 return null;
-            }, () -> false);
+            });
         } catch (KafkaException e) {
             log.warn("committing offsets of {} failed; their stored ticks are read again and skipped: {}",
                     offsets.keySet(), e.toString());
@@ -125,8 +125,6 @@ final class OffsetCommitter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (Retry.Cancelled e) {
-            throw new IllegalStateException("never called off", e);
         }
         written.keySet().removeAll(offsets.keySet());
         uncounted.removeIf(batch -> {

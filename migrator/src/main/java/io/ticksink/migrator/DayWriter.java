@@ -136,15 +136,13 @@ final class DayWriter implements Runnable {
         Retry retry = Retry.within(retryFor, "writing " + ticks(live) + " ticks to " + store.fileOf(day),
                 e -> e instanceof StoreException.Retriable, backoff);
         try {
-            retry.run(() -> writeRefusingChanged(day, live), () -> false);
+            retry.run(() -> writeRefusingChanged(day, live));
             live.forEach(this::settle);
         } catch (StoreException.Retriable e) {
             live.forEach(this::abandon); // retryFor spent: a re-run finishes these files
         } catch (StoreException e) { // Fatal: the only kind left
             failure.fail("cannot write " + store.fileOf(day) + ": " + e.getMessage(), e);
             live.forEach(this::abandon);
-        } catch (Retry.Cancelled e) {
-            throw new IllegalStateException("never called off", e);
         }
     }
 

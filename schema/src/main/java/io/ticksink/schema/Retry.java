@@ -133,6 +133,15 @@ public final class Retry {
         }
     }
 
+    /** Runs {@code attempt} as {@link #run(Attempt, BooleanSupplier)} does, never called off. */
+    public <T, E extends Exception> T run(Attempt<T, E> attempt) throws E, InterruptedException {
+        try {
+            return run(attempt, () -> false);
+        } catch (Cancelled e) {
+            throw new AssertionError("an operation that is never called off was called off", e);
+        }
+    }
+
     /** The bookkeeping of one operation retried by a caller that schedules its own attempts. */
     public Attempts attempts() {
         return new Attempts();
