@@ -195,6 +195,7 @@ final class BatchWriter implements AutoCloseable {
             if (progress.storedDays.contains(day)) {
                 continue;
             }
+            faults.beforeDayWrite();
             long start = System.nanoTime();
             WriteResult result = store.write(day, batch.chunks(day));
             metrics.batchWritten(result.stored(), result.skipped(), System.nanoTime() - start);
