@@ -174,6 +174,7 @@ final class HandOver implements ConsumerRebalanceListener {
         log.info("partitions assigned: {}", partitions);
         Set<TopicPartition> stale = incarnations.assigned(partitions, consumer.committed(new HashSet<>(partitions)));
         if (!stale.isEmpty()) {
+            committer.forget(stale);
             consumer.seekToBeginning(stale);
         }
         if (pauseAssigned) {

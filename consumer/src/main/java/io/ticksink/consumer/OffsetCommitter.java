@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -24,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * asynchronous commit failed ({@link #ASYNC_RETRY}, driven by the loop through {@link #retryFailed()}).
  * Only batches the writer reported stored are ever handed to it, so it commits nothing that is not
  * durable.
+ *
+ * <p>Once every record the client returned for a partition is stored, it commits the client's
+ * position there ({@link #polled}: the next offset it fetches), not the last record's offset + 1:
+ * behind a transactional producer that position lies past the transaction markers and the records
+ * of aborted transactions, which a read_committed consumer never returns, so the group's lag
+ * reaches zero. A position reached without records is committed by {@link #commitIdle()}.
  *
  * <p>Not thread safe: owned by the consumer thread, which is also where the client runs commit
  * callbacks (from poll and commit calls).
@@ -44,6 +52,16 @@ final class OffsetCommitter {
     private final Consumer<byte[], ByteBuffer> consumer;
     private final ConsumerMetrics metrics;
     private final Faults faults;
+    private final DecodedBatch.Incarnations incarnations;
+    /** The client's position per partition after the last poll whose records the loop took: past markers and aborted records. */
+    private final Map<TopicPartition, Long> fetched = new HashMap<>();
+    /** Per partition: the offset after the last record the loop took from the client. */
+    private final Map<TopicPartition, Long> received = new HashMap<>();
+    /** Per partition: the offset after the last record stored (or made a durable dead letter). */
+    private final Map<TopicPartition, Long> stored = new HashMap<>();
+    /** Per partition: the highest offset sent in a commit. */
+    private final Map<TopicPartition, Long> sent = new HashMap<>();
+    private long lastIdleCommitNanos = System.nanoTime();
     /** Offsets of stored batches whose commit was not confirmed synchronously. */
     private final Map<TopicPartition, OffsetAndMetadata> written = new HashMap<>();
     /** Stored batches to count in the metrics once a synchronous commit covers them. */
@@ -53,10 +71,46 @@ final class OffsetCommitter {
     private long retryAtNanos;
     private boolean retryDue;
 
-    OffsetCommitter(Consumer<byte[], ByteBuffer> consumer, ConsumerMetrics metrics, Faults faults) {
+    /** How often {@link #commitIdle()} looks for positions reached without records. */
+    static final long IDLE_COMMIT_NANOS = 1_000_000_000L;
+
+    OffsetCommitter(Consumer<byte[], ByteBuffer> consumer, ConsumerMetrics metrics, Faults faults,
+                    DecodedBatch.Incarnations incarnations) {
         this.consumer = consumer;
         this.metrics = metrics;
         this.faults = faults;
+        this.incarnations = incarnations;
+    }
+
+    /**
+     * Notes what a poll returned, once the loop took all of its records into the open batch: the
+     * last record per partition, and the client's next offset per partition, which may lie past
+     * records it did not return (transaction markers, aborted transactions).
+     */
+    void polled(ConsumerRecords<?, ?> records) {
+        for (TopicPartition tp : records.partitions()) {
+            List<? extends ConsumerRecord<?, ?>> of = records.records(tp);
+            received.merge(tp, of.get(of.size() - 1).offset() + 1, Math::max);
+        }
+        records.nextOffsets().forEach((tp, next) -> fetched.merge(tp, next.offset(), Math::max));
+    }
+
+    /**
+     * Commits, at most once a second, the positions the client reached without returning records
+     * (a transaction's commit marker after the last stored record, an aborted transaction) where
+     * every record it returned is stored; nothing when there are none.
+     */
+    void commitIdle() {
+        long now = System.nanoTime();
+        if (now - lastIdleCommitNanos < IDLE_COMMIT_NANOS) {
+            return;
+        }
+        lastIdleCommitNanos = now;
+        Map<TopicPartition, OffsetAndMetadata> offsets = owned(consumer.assignment());
+        if (offsets.keySet().stream().noneMatch(tp -> offsets.get(tp).offset() > sent.getOrDefault(tp, -1L))) {
+            return;
+        }
+        send(offsets, null);
     }
 
     /** Records a stored batch's offsets, to be committed by the next synchronous commit of their partitions. */
@@ -69,11 +123,12 @@ final class OffsetCommitter {
      * Keeps the offsets of the partitions the member owns now: a partition handed over while its
      * batch was being written is not ours to commit, also should it come back later.
      */
-    private void record(DecodedBatch stored) {
+    private void record(DecodedBatch batch) {
         Set<TopicPartition> owned = consumer.assignment();
-        stored.offsets().forEach((tp, offset) -> {
+        batch.offsets().forEach((tp, offset) -> {
             if (owned.contains(tp)) {
                 written.put(tp, offset);
+                stored.merge(tp, offset.offset(), Math::max);
             }
         });
     }
@@ -90,12 +145,20 @@ final class OffsetCommitter {
             return;
         }
         faults.beforeOffsetCommit();
-        int records = stored.records();
-        long[] timestamps = stored.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH);
+        send(offsets, stored);
+    }
+
+    /** Sends offsets without waiting; a stored batch they cover is counted in the metrics once they are committed. */
+    private void send(Map<TopicPartition, OffsetAndMetadata> offsets, DecodedBatch covered) {
+        int records = covered == null ? 0 : covered.records();
+        long[] timestamps = covered == null ? null : covered.recordTimestamps(ConsumerMetrics.LATENCY_SAMPLES_PER_BATCH);
+        offsets.forEach((tp, offset) -> sent.merge(tp, offset.offset(), Math::max));
         consumer.commitAsync(offsets, (committed, error) -> {
             if (error == null) {
                 asyncAttempts.succeeded();
-                metrics.committed(records, timestamps);
+                if (covered != null) {
+                    metrics.committed(records, timestamps);
+                }
             } else {
                 failedAsync(error);
             }
@@ -113,6 +176,7 @@ final class OffsetCommitter {
             return true;
         }
         faults.beforeOffsetCommit();
+        offsets.forEach((tp, offset) -> sent.merge(tp, offset.offset(), Math::max));
         try {
             SYNC_RETRY.run(() -> {
                 consumer.commitSync(offsets, SYNC_TIMEOUT);
@@ -152,24 +216,35 @@ final class OffsetCommitter {
         if (offsets.isEmpty()) {
             return;
         }
-        consumer.commitAsync(offsets, (committed, error) -> {
-            if (error == null) {
-                asyncAttempts.succeeded();
-            } else {
-                failedAsync(error);
-            }
-        });
+        send(offsets, null);
     }
 
     /** Partitions handed over or lost: their offsets are no longer ours to commit, whether or not the last commit went through. */
     void forget(Collection<TopicPartition> partitions) {
-        written.keySet().removeAll(partitions);
+        for (Map<TopicPartition, ?> progress : List.of(written, fetched, received, stored, sent)) {
+            progress.keySet().removeAll(partitions);
+        }
         uncounted.removeIf(batch -> partitions.containsAll(batch.partitions()));
     }
 
+    /**
+     * The offsets to commit for these partitions: the written ones, or the client's position where
+     * it lies beyond them and every record returned there is stored. A record the loop took and gave
+     * up uncommitted keeps its partition's position from being committed until it is forgotten.
+     */
     private Map<TopicPartition, OffsetAndMetadata> owned(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(written);
         offsets.keySet().retainAll(partitions);
+        for (TopicPartition tp : partitions) {
+            Long position = fetched.get(tp);
+            if (position == null || stored.getOrDefault(tp, -1L) < received.getOrDefault(tp, -1L)) {
+                continue;
+            }
+            OffsetAndMetadata w = offsets.get(tp);
+            if ((w == null && position > sent.getOrDefault(tp, -1L)) || (w != null && position > w.offset())) {
+                offsets.put(tp, new OffsetAndMetadata(position, PartitionIncarnations.metadataOf(incarnations.of(tp))));
+            }
+        }
         return offsets;
     }
 

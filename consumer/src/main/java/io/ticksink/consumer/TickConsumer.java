@@ -91,7 +91,7 @@ public final class TickConsumer {
         this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.batchBytes, config.linger.toNanos(),
                 incarnations);
         this.writer = new BatchWriter(store, deadLetters, metrics, faults, new Backoff(config.retryInitial, config.retryMax));
-        this.committer = new OffsetCommitter(consumer, metrics, faults);
+        this.committer = new OffsetCommitter(consumer, metrics, faults, incarnations);
         this.handOver = new HandOver(consumer, open, writer, committer, metrics, incarnations, handOverWait.toNanos());
     }
 
@@ -122,6 +122,7 @@ public final class TickConsumer {
                 }
                 backpressure();
                 committer.retryFailed();
+                committer.commitIdle();
                 closeIdleFiles();
                 recheckTopics();
             }
@@ -170,6 +171,7 @@ public final class TickConsumer {
         }
         incarnations.polled(records);
         open.addAll(records, System.nanoTime());
+        committer.polled(records);
         for (TopicPartition tp : records.partitions()) {
             OptionalLong lag = consumer.currentLag(tp);
             if (lag.isPresent()) {
