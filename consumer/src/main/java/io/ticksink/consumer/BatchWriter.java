@@ -212,7 +212,7 @@ final class BatchWriter implements AutoCloseable {
             faults.afterDayCommit();
         }
         if (!progress.pendingRejects.isEmpty()) {
-            DeadLetters.Published published = deadLetters.publish(progress.pendingRejects); // counts what became durable
+            DeadLetters.Published published = deadLetters.publish(progress.pendingRejects, batch.offsets()); // counts what became durable
             progress.pendingRejects = published.failed();
             if (published.failure() != null) {
                 throw published.failure();

@@ -32,6 +32,7 @@ public final class ConsumerApp implements AutoCloseable {
     /** Closing both Kafka clients fits in {@link Main#CLOSE_GRACE}, the time a stop has beyond --shutdown-timeout. */
     static final Duration CONSUMER_CLOSE = Duration.ofSeconds(7);
     static final Duration PRODUCER_CLOSE = Duration.ofSeconds(5);
+    static final Duration TRANSACTION_TIMEOUT_CAP = Duration.ofMinutes(15);
 
     /** The service cannot start: the message says why. */
     public static final class StartException extends Exception {
@@ -50,10 +51,12 @@ public final class ConsumerApp implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     /** Learns topic ids, so that a topic deleted and created again is told from the old one. */
     private final Admin admin;
+    private final TransactionalIds transactionalIds;
     private final TickConsumer consumer;
 
     private ConsumerApp(ConsumerConfig config, TickStore store, ConsumerMetrics metrics, HealthServer http,
-                        KafkaConsumer<byte[], ByteBuffer> kafkaConsumer, KafkaProducer<byte[], byte[]> producer, Admin admin) {
+                        KafkaConsumer<byte[], ByteBuffer> kafkaConsumer, KafkaProducer<byte[], byte[]> producer, Admin admin,
+                        TransactionalIds transactionalIds) {
         this.config = config;
         this.store = store;
         this.metrics = metrics;
@@ -61,9 +64,15 @@ public final class ConsumerApp implements AutoCloseable {
         this.kafkaConsumer = kafkaConsumer;
         this.producer = producer;
         this.admin = admin;
-        this.consumer = new TickConsumer(config, kafkaConsumer,
-                new DeadLetters(producer, config.dlqTopic(), config.dlqTimeout, config.dataDir.resolve("rejects"), metrics),
-                store, metrics, new KafkaTopicIds(admin), TickConsumer.HAND_OVER_WAIT);
+        this.transactionalIds = transactionalIds;
+        DeadLetters deadLetters = new DeadLetters(producer, config.dlqTopic(), config.dlqTimeout,
+                config.dataDir.resolve("rejects"), metrics);
+        if (!deadLetters.prepare()) {
+            log.warn("the broker did not answer the dead-letter producer's start ({}) within {}; done again with the "
+                    + "first dead letters", transactionalIds.id(), Durations.format(config.dlqTimeout.dividedBy(2)));
+        }
+        this.consumer = new TickConsumer(config, kafkaConsumer, deadLetters, store, metrics, new KafkaTopicIds(admin),
+                TickConsumer.HAND_OVER_WAIT);
     }
 
     public static ConsumerApp create(ConsumerConfig config, String bootstrap) throws StartException {
@@ -80,19 +89,24 @@ public final class ConsumerApp implements AutoCloseable {
         KafkaConsumer<byte[], ByteBuffer> kafkaConsumer = null;
         KafkaProducer<byte[], byte[]> producer = null;
         Admin admin = null;
+        TransactionalIds transactionalIds = null;
         try {
+            transactionalIds = TransactionalIds.claim(config.dataDir, config.groupId);
             if (config.httpPort >= 0) {
                 http = new HealthServer(config.httpAddress, config.httpPort, metrics);
                 log.info("metrics and health on http://{}:{}/metrics", config.httpAddress, http.port());
             }
             kafkaConsumer = new KafkaConsumer<>(consumerProperties(config, bootstrap),
                     new ByteArrayDeserializer(), new ByteBufferDeserializer());
-            producer = new KafkaProducer<>(producerProperties(config, bootstrap),
+            producer = new KafkaProducer<>(producerProperties(config, bootstrap, transactionalIds.id()),
                     new ByteArraySerializer(), new ByteArraySerializer());
             admin = Admin.create(DeadLetterTopic.adminProperties(config, bootstrap));
-            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer, admin);
-        } catch (IOException | KafkaException e) {
+            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer, admin, transactionalIds);
+        } catch (IOException | KafkaException | DeadLetters.FencedException e) {
             closeQuietly(kafkaConsumer, producer);
+            if (transactionalIds != null) {
+                transactionalIds.close();
+            }
             if (admin != null) {
                 admin.close(PRODUCER_CLOSE);
             }
@@ -100,7 +114,8 @@ public final class ConsumerApp implements AutoCloseable {
                 http.close();
             }
             store.close();
-            String what = e instanceof IOException ? "--http-address/--http-port " + config.httpAddress + ":" + config.httpPort
+            String what = transactionalIds == null ? "--data-dir " + config.dataDir
+                    : e instanceof IOException ? "--http-address/--http-port " + config.httpAddress + ":" + config.httpPort
                     : "the Kafka client";
             throw new StartException(what + ": " + e.getMessage(), e);
         }
@@ -108,7 +123,8 @@ public final class ConsumerApp implements AutoCloseable {
 
     /** Consumes until {@link #requestStop()} or a fatal error; returns the exit status. */
     public int run() {
-        log.info("consuming {} as group {} into {}", config.topic, config.groupId, config.dataDir.toAbsolutePath());
+        log.info("consuming {} as group {} into {}; dead letters to {} in transactions as {}", config.topic, config.groupId,
+                config.dataDir.toAbsolutePath(), config.dlqTopic(), transactionalIds.id());
         return consumer.run();
     }
 
@@ -135,6 +151,7 @@ public final class ConsumerApp implements AutoCloseable {
             log.warn("closing the admin client: {}", e.toString());
         }
         store.close();
+        transactionalIds.close(); // after the producer: a successor takes this slot once nothing uses it
         if (http != null) {
             http.close();
         }
@@ -169,13 +186,20 @@ public final class ConsumerApp implements AutoCloseable {
         return p;
     }
 
-    static Map<String, Object> producerProperties(ConsumerConfig config, String bootstrap) {
+    static Map<String, Object> producerProperties(ConsumerConfig config, String bootstrap, String transactionalId) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "ticksink-dlq-" + ProcessHandle.current().pid());
         // a dead letter counts as stored only once every in-sync replica has it
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // a batch's dead letters and its offsets commit in one transaction (see DeadLetters)
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // what a member killed mid-transaction left open, and that no successor with its id aborts,
+        // holds back read_committed readers of the dead-letter topic this long at most (the broker's
+        // transaction.max.timeout.ms is 15 minutes by default)
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                (int) Math.min(TRANSACTION_TIMEOUT_CAP.toMillis(), Math.max(30_000, 3 * config.dlqTimeout.toMillis())));
         // one attempt to publish dead letters must fail within --dlq-timeout, not block the writer for
         // minutes: the producer gives a record up after it (delivery.timeout.ms), waits for one broker
         // answer at most half of it (request.timeout.ms, so a slow answer is retried once within the

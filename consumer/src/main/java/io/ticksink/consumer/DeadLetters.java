@@ -14,16 +14,23 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -36,12 +43,22 @@ import org.slf4j.LoggerFactory;
  * record it rejects as invalid), appended to the local {@link RejectsFile} instead, so bad input
  * never stops the stream and nothing is lost.
  *
+ * <p>Exactly once: the dead letters of a batch are sent in one Kafka transaction together with the
+ * offsets of the whole batch ({@code sendOffsetsToTransaction} with the member's group metadata).
+ * A crash before that transaction commits leaves nothing a read_committed reader of the
+ * dead-letter topic sees, and the batch is read again; once it commits, the batch's offsets are
+ * committed with it and the batch is not read again. A member that was fenced out of its group
+ * (frozen, then resumed after its partitions moved) cannot commit the transaction. The producer's
+ * {@code transactional.id} is stable per member ({@link TransactionalIds}), so that a restarted
+ * member aborts what its killed predecessor left open.
+ *
  * <p>{@link #publish} is bounded: it gives up on what the topic did not acknowledge within the
  * dead-letter timeout and reports it as failed, for the caller to send again after a backoff. It
  * counts every record it made durable in {@link ConsumerMetrics#deadLettered} with where it went;
  * callers do not count them again.
  *
- * <p>Not thread safe: owned by the writer thread, the only caller of {@link #publish}.
+ * <p>Not thread safe: owned by the writer thread, the only caller of {@link #publish}; the
+ * consumer thread hands it the member's group metadata through {@link #member}.
  */
 public final class DeadLetters {
 
@@ -66,6 +83,14 @@ public final class DeadLetters {
     private final ConsumerMetrics metrics;
     /** Per kind of outcome (sent, refused for good, not acknowledged): records since its last log line, and when that was. */
     private final Map<String, long[]> sampledLogs = new HashMap<>();
+    private final Faults faults = Faults.fromSystemProperty();
+    /** The member's group metadata after the consumer's last poll: whose generation a transaction commits offsets in. */
+    private volatile ConsumerGroupMetadata member;
+    private boolean initialized;
+    /** The last commitTransaction timed out: it is completed before anything else. */
+    private boolean commitInDoubt;
+    /** The last abortTransaction failed: it is done again before the next transaction begins. */
+    private boolean abortPending;
 
     /**
      * @param timeout the longest one {@link #publish} waits for the topic's acknowledgements
@@ -83,6 +108,45 @@ public final class DeadLetters {
         this.timeoutNanos = timeout.toNanos();
         this.rejectsFile = rejectsFile;
         this.metrics = metrics;
+    }
+
+    /**
+     * The dead-letter producer cannot go on: another process took over its transactional.id (a
+     * copy of this data dir, or this member's successor), or the broker refuses transactions to it.
+     */
+    public static final class FencedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FencedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Starts the producer's transactions before the consumer runs: fences a predecessor with the
+     * same transactional.id and aborts what it left open. False when the broker did not answer
+     * within the producer's max.block.ms; the first {@link #publish} then does it.
+     *
+     * @throws FencedException when the broker refuses transactions to this producer
+     */
+    public boolean prepare() {
+        try {
+            producer.initTransactions();
+            initialized = true;
+            return true;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return false;
+        } catch (KafkaException e) {
+            fenced(e);
+            log.warn("starting the dead-letter producer's transactions: {}; done again with the first dead letters",
+                    e.toString());
+            return false;
+        }
+    }
+
+    /** The member's group metadata, after each poll; from the consumer thread. */
+    public void member(ConsumerGroupMetadata metadata) {
+        this.member = metadata;
     }
 
     /**
@@ -113,22 +177,37 @@ public final class DeadLetters {
     }
 
     /**
-     * Sends the given rejects and waits, bounded, for each to become durable. Never changes the
-     * given list. Thread: called from the writer thread only.
+     * Sends the given rejects in one transaction with {@code offsets} (the whole batch's, whose ticks
+     * are stored) and waits, bounded, for it to commit. Never changes the given list. Thread:
+     * called from the writer thread only.
      *
      * <p>Returns within about the dead-letter timeout (one send blocked on the producer's
-     * {@code max.block.ms} may add that much once): what the topic acknowledged or refused for good
-     * (then written to the rejects file) is durable; the rest is failed. After the first send that
-     * fails for a reason not tied to its record (no metadata for the topic, a full buffer), the
-     * remaining rejects are not sent in this attempt, so a missing topic costs one wait, not one
-     * per record. Records may reach the topic twice over retries (at least once). What became
-     * durable is counted here, in {@link ConsumerMetrics#deadLettered}; the caller does not count it.
+     * {@code max.block.ms} may add that much once): when every send is acknowledged the transaction
+     * commits and all are durable. Otherwise it is aborted: what the topic refused for good is
+     * written to the rejects file and is durable, and the rest is failed, to be sent again in a
+     * new transaction. After the first send that fails for a reason not tied to its record (no
+     * metadata for the topic, a full buffer), the remaining rejects are not sent in this attempt,
+     * so a missing topic costs one wait, not one per record. What became durable is counted here,
+     * in {@link ConsumerMetrics#deadLettered}; the caller does not count it.
      *
+     * @throws FencedException when the producer cannot take part in transactions any more
      * @throws InterruptedException if the writer thread is interrupted; nothing of this attempt counts
      */
-    public Published publish(List<DecodedBatch.Rejected> rejects) throws InterruptedException {
+    public Published publish(List<DecodedBatch.Rejected> rejects, Map<TopicPartition, OffsetAndMetadata> offsets)
+            throws InterruptedException {
         if (rejects.isEmpty()) {
             return new Published(List.of(), List.of(), null);
+        }
+        try {
+            if (commitInDoubt) {
+                producer.commitTransaction(); // the same rejects as the attempt whose commit timed out
+                commitInDoubt = false;
+                return committed(rejects);
+            }
+            begin();
+        } catch (KafkaException e) {
+            fenced(e);
+            return failedAll(rejects, e);
         }
         long deadline = System.nanoTime() + timeoutNanos;
         List<Future<RecordMetadata>> sends = new ArrayList<>(rejects.size());
@@ -157,11 +236,13 @@ public final class DeadLetters {
                 firstFailure = firstFailure == null ? error : firstFailure;
             }
         }
-        List<DecodedBatch.Rejected> durable = new ArrayList<>(acknowledged);
-        count(acknowledged, TO_TOPIC);
-        if (!acknowledged.isEmpty()) {
-            logSampled("sent", acknowledged, "sent to dead-letter topic " + topic, null);
+        if (refused.isEmpty() && failed.isEmpty()) {
+            return commit(rejects, offsets);
         }
+        // nothing of an aborted transaction reaches a read_committed reader: what the topic took is sent again
+        abort();
+        failed.addAll(0, acknowledged);
+        List<DecodedBatch.Rejected> durable = new ArrayList<>();
         if (!refused.isEmpty()) {
             List<DecodedBatch.Rejected> written = refused.stream().map(RejectsFile.Entry::rejected).toList();
             try {
@@ -179,18 +260,98 @@ public final class DeadLetters {
                 firstFailure = firstFailure == null ? e : firstFailure;
             }
         }
-        PublishException failure = null;
-        if (!failed.isEmpty()) {
-            String message = firstFailure instanceof IOException
-                    ? "cannot write refused dead letters to the rejects file " + rejectsFile.current() + ": " + firstFailure
-                    : "dead-letter topic " + topic + " did not take " + failed.size() + " of " + rejects.size()
-                            + " record(s) within " + Duration.ofNanos(timeoutNanos).toMillis() + " ms: "
-                            + RejectsFile.describe(firstFailure);
-            failure = new PublishException(message, firstFailure);
+        if (failed.isEmpty()) {
+            return new Published(durable, List.of(), null);
+        }
+        String message;
+        if (firstFailure instanceof IOException) {
+            message = "cannot write refused dead letters to the rejects file " + rejectsFile.current() + ": " + firstFailure;
+        } else if (firstFailure != null) {
+            message = "dead-letter topic " + topic + " did not take " + (failed.size() - acknowledged.size()) + " of "
+                    + rejects.size() + " record(s) within " + Duration.ofNanos(timeoutNanos).toMillis() + " ms: "
+                    + RejectsFile.describe(firstFailure);
+        } else {
+            message = refused.size() + " record(s) refused for good went to the rejects file; the other "
+                    + failed.size() + " are sent again in a new transaction";
+        }
+        PublishException failure = new PublishException(message, firstFailure);
+        if (firstFailure != null) {
             logSampled("failed:" + firstFailure.getClass().getName(), failed, "not durable yet, sent again after a backoff",
                     message);
         }
         return new Published(durable, failed, failure);
+    }
+
+    /** Every send acknowledged: the offsets join the transaction and it commits. */
+    private Published commit(List<DecodedBatch.Rejected> rejects, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        ConsumerGroupMetadata group = member;
+        if (group == null) {
+            throw new IllegalStateException("no group metadata: the consumer has not polled yet");
+        }
+        try {
+            producer.sendOffsetsToTransaction(offsets, group);
+        } catch (KafkaException e) {
+            fenced(e);
+            abort();
+            return failedAll(rejects, e);
+        }
+        faults.beforeDeadLetterCommit();
+        try {
+            producer.commitTransaction();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            commitInDoubt = true; // may have committed: finish it before anything else
+            return failedAll(rejects, e);
+        } catch (KafkaException e) {
+            fenced(e);
+            abort();
+            return failedAll(rejects, e);
+        }
+        return committed(rejects);
+    }
+
+    private Published committed(List<DecodedBatch.Rejected> rejects) {
+        count(rejects, TO_TOPIC);
+        logSampled("sent", rejects, "sent to dead-letter topic " + topic, null);
+        return new Published(rejects, List.of(), null);
+    }
+
+    private void begin() {
+        if (!initialized) {
+            // fences a predecessor with the same transactional.id and aborts what it left open
+            producer.initTransactions();
+            initialized = true;
+        }
+        if (abortPending) {
+            producer.abortTransaction();
+            abortPending = false;
+        }
+        producer.beginTransaction();
+    }
+
+    private void abort() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            fenced(e);
+            abortPending = true;
+            log.warn("aborting a dead-letter transaction failed, done again before the next one: {}", e.toString());
+        }
+    }
+
+    /** Throws {@link FencedException} when the producer cannot use transactions any more. */
+    private void fenced(KafkaException e) {
+        if (e instanceof ProducerFencedException || e instanceof TransactionalIdAuthorizationException
+                || e instanceof UnsupportedVersionException || e instanceof AuthorizationException) {
+            throw new FencedException("the dead-letter producer cannot send in transactions any more: " + e.getMessage()
+                    + " (another process uses its transactional.id, for example one on a copy of this data dir, "
+                    + "or the broker refuses transactions to it)", e);
+        }
+    }
+
+    private Published failedAll(List<DecodedBatch.Rejected> rejects, KafkaException e) {
+        String message = "dead-letter transaction on " + topic + " failed: " + RejectsFile.describe(e);
+        logSampled("failed:" + e.getClass().getName(), rejects, "not durable yet, sent again after a backoff", message);
+        return new Published(List.of(), rejects, new PublishException(message, e));
     }
 
     /** The producer's future for one dead letter; an error the producer throws at once becomes a failed future. */

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Fault injection for the crash tests, off unless a system property sets it. Points: {@code
  * before-day-write} (the writer has a batch and is about to write a day file), {@code
- * after-day-commit} (a day file's transaction is committed, its offsets are not) and {@code
- * before-offset-commit}.
+ * after-day-commit} (a day file's transaction is committed, its offsets are not), {@code
+ * before-dead-letter-commit} (a batch's dead letters are sent in a transaction, acknowledged and not
+ * committed) and {@code before-offset-commit}.
  * <ul>
  * <li>{@code -Dticksink.fault=<point>:N} halts the JVM at the Nth time the point is reached.
  *     Halting skips every shutdown hook, as a kill -9 does.
@@ -61,6 +62,10 @@ final class Faults {
 
     void afterDayCommit() {
         hit("after-day-commit");
+    }
+
+    void beforeDeadLetterCommit() {
+        hit("before-dead-letter-commit");
     }
 
     void beforeOffsetCommit() {

@@ -106,6 +106,9 @@ final class HandOver implements ConsumerRebalanceListener {
             return;
         }
         if (!batch.isEmpty()) {
+            if (!batch.rejected().isEmpty()) {
+                committer.flushAsync(); // its dead-letter transaction commits its offsets: older commits first
+            }
             writer.submit(batch);
             if (!awaitWriter(deadline)) {
                 writer.abandon(); // only revoked partitions in it: nothing of the others is lost

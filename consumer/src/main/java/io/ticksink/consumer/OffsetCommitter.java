@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -53,6 +55,7 @@ final class OffsetCommitter {
     private final ConsumerMetrics metrics;
     private final Faults faults;
     private final DecodedBatch.Incarnations incarnations;
+    private final Supplier<Set<TopicPartition>> inFlight;
     /** The client's position per partition after the last poll whose records the loop took: past markers and aborted records. */
     private final Map<TopicPartition, Long> fetched = new HashMap<>();
     /** Per partition: the offset after the last record the loop took from the client. */
@@ -74,12 +77,36 @@ final class OffsetCommitter {
     /** How often {@link #commitIdle()} looks for positions reached without records. */
     static final long IDLE_COMMIT_NANOS = 1_000_000_000L;
 
+    /** Longest {@link #flushAsync()} waits for the answers to the asynchronous commits in flight. */
+    static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * @param inFlight the partitions of the batch the writer has: commits sent on their own
+     *     ({@link #commitIdle}, {@link #retryFailed}) leave them out, so that nothing older lands
+     *     after the offsets that batch's dead-letter transaction commits
+     */
     OffsetCommitter(Consumer<byte[], ByteBuffer> consumer, ConsumerMetrics metrics, Faults faults,
-                    DecodedBatch.Incarnations incarnations) {
+                    DecodedBatch.Incarnations incarnations, Supplier<Set<TopicPartition>> inFlight) {
         this.consumer = consumer;
         this.metrics = metrics;
         this.faults = faults;
         this.incarnations = incarnations;
+        this.inFlight = inFlight;
+    }
+
+    /**
+     * Waits, bounded, until every asynchronous commit sent so far is answered: before a batch with
+     * dead letters goes to the writer, whose transaction commits the batch's offsets, so that no
+     * older commit of this member lands after them. False when the answers did not come in time.
+     */
+    boolean flushAsync() {
+        try {
+            consumer.commitSync(Map.of(), FLUSH_TIMEOUT); // commits nothing; returns once earlier commits are answered
+            return true;
+        } catch (KafkaException e) {
+            log.debug("waiting for asynchronous commits: {}", e.toString());
+            return false;
+        }
     }
 
     /**
@@ -106,7 +133,7 @@ final class OffsetCommitter {
             return;
         }
         lastIdleCommitNanos = now;
-        Map<TopicPartition, OffsetAndMetadata> offsets = owned(consumer.assignment());
+        Map<TopicPartition, OffsetAndMetadata> offsets = ownedAndIdle();
         if (offsets.keySet().stream().noneMatch(tp -> offsets.get(tp).offset() > sent.getOrDefault(tp, -1L))) {
             return;
         }
@@ -212,7 +239,7 @@ final class OffsetCommitter {
             return;
         }
         retryDue = false;
-        Map<TopicPartition, OffsetAndMetadata> offsets = owned(consumer.assignment());
+        Map<TopicPartition, OffsetAndMetadata> offsets = ownedAndIdle();
         if (offsets.isEmpty()) {
             return;
         }
@@ -225,6 +252,13 @@ final class OffsetCommitter {
             progress.keySet().removeAll(partitions);
         }
         uncounted.removeIf(batch -> partitions.containsAll(batch.partitions()));
+    }
+
+    /** The offsets to commit of the partitions the member owns, but those of the batch in the writer's hands. */
+    private Map<TopicPartition, OffsetAndMetadata> ownedAndIdle() {
+        Set<TopicPartition> partitions = new HashSet<>(consumer.assignment());
+        partitions.removeAll(inFlight.get());
+        return owned(partitions);
     }
 
     /**

@@ -84,6 +84,11 @@ final class OpenBatch {
         return batch.take(partitions);
     }
 
+    /** Whether the batch holds rejected records: its dead letters go in a transaction with its offsets. */
+    boolean hasRejects() {
+        return !batch.rejected().isEmpty();
+    }
+
     int size() {
         return batch.records();
     }

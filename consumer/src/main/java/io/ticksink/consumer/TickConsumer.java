@@ -53,6 +53,7 @@ public final class TickConsumer {
 
     private final Consumer<byte[], ByteBuffer> consumer;
     private final TickStore store;
+    private final DeadLetters deadLetters;
     private final ConsumerMetrics metrics;
     private final String topic;
     private final Duration shutdownTimeout;
@@ -90,8 +91,9 @@ public final class TickConsumer {
         this.incarnations = new PartitionIncarnations(topicIds, metrics);
         this.open = new OpenBatch(new BatchDecoder(), config.batchSize, config.batchBytes, config.linger.toNanos(),
                 incarnations);
+        this.deadLetters = deadLetters;
         this.writer = new BatchWriter(store, deadLetters, metrics, faults, new Backoff(config.retryInitial, config.retryMax));
-        this.committer = new OffsetCommitter(consumer, metrics, faults, incarnations);
+        this.committer = new OffsetCommitter(consumer, metrics, faults, incarnations, writer::partitionsInFlight);
         this.handOver = new HandOver(consumer, open, writer, committer, metrics, incarnations, handOverWait.toNanos());
     }
 
@@ -117,7 +119,8 @@ public final class TickConsumer {
                 // while a whole batch waits nothing is fetched: wait on the writer itself, so the
                 // batch goes the moment the writer is free, not at the end of a poll
                 settle(pausedForBackpressure ? BACKPRESSURE_WAIT_NANOS : 0);
-                if (!writer.busy() && open.isReady(System.nanoTime())) {
+                // a batch with dead letters commits its offsets in their transaction: older commits are answered first
+                if (!writer.busy() && open.isReady(System.nanoTime()) && (!open.hasRejects() || committer.flushAsync())) {
                     writer.submit(open.drain());
                 }
                 backpressure();
@@ -172,6 +175,7 @@ public final class TickConsumer {
         incarnations.polled(records);
         open.addAll(records, System.nanoTime());
         committer.polled(records);
+        deadLetters.member(consumer.groupMetadata());
         for (TopicPartition tp : records.partitions()) {
             OptionalLong lag = consumer.currentLag(tp);
             if (lag.isPresent()) {
@@ -200,6 +204,9 @@ public final class TickConsumer {
         boolean inTime = awaitWriter(deadline);
         if (inTime && !open.isEmpty()) {
             log.info("stopping: writing the {} records in hand", open.size());
+            if (open.hasRejects()) {
+                committer.flushAsync();
+            }
             writer.submit(open.drain());
             inTime = awaitWriter(deadline);
         }

@@ -36,7 +36,7 @@ class ConfigProvidersTest {
 
     @Test
     void theDeadLetterProducerResolvesASecretThroughAConfigProvider() throws Exception {
-        Map<String, Object> properties = ConsumerApp.producerProperties(configWithASecretFromAMountedDirectory(), "127.0.0.1:1");
+        Map<String, Object> properties = ConsumerApp.producerProperties(configWithASecretFromAMountedDirectory(), "127.0.0.1:1", "ticksink-dlq.test");
         properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
 

@@ -83,7 +83,7 @@ class DeadLetterFailuresIT {
             assertThat(consumer.stop()).isZero();
         }
         assertThat(rows(dataDir, LocalDate.of(2026, 1, 19))).containsExactly(row("EURUSD", "2026-01-19T10:00:00Z", 1.1, 1.2));
-        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(dlq, 1);
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(dlq);
         assertThat(dead).hasSize(1);
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not json");
     }
@@ -116,7 +116,7 @@ class DeadLetterFailuresIT {
                 row("EURUSD", "2026-01-19T10:00:00Z", 1.1, 1.2),
                 row("EURUSD", "2026-01-19T10:00:01Z", 1.3, 1.4));
         assertThat(kafka.committedOffsets(group, topic)).containsEntry(0, 4L);
-        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(dlq, 1);
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(dlq);
         assertThat(dead).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("small and not json");
 
         // and the large one, refused by the topic for good, is in the rejects file, whole

@@ -1,6 +1,7 @@
 package io.ticksink.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ticksink.schema.StoreOptions;
 import io.ticksink.schema.TickStore;
@@ -10,14 +11,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -31,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DeadLettersTest {
 
     private static final Duration BOUND = Duration.ofMillis(200);
+    private static final Map<TopicPartition, OffsetAndMetadata> OFFSETS = Map.of(new TopicPartition("ticks", 0),
+            new OffsetAndMetadata(4_000));
+    private static final ConsumerGroupMetadata MEMBER = new ConsumerGroupMetadata("g", 7, "member-1", Optional.empty());
 
     @TempDir
     Path dataDir;
@@ -57,7 +67,7 @@ class DeadLettersTest {
         List<DecodedBatch.Rejected> given = List.copyOf(rejects);
 
         long start = System.nanoTime();
-        DeadLetters.Published published = deadLetters(producer).publish(rejects);
+        DeadLetters.Published published = deadLetters(producer).publish(rejects, OFFSETS);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         // waiting one bound per record would take 50 bounds; a bounded publish takes about one
@@ -80,7 +90,7 @@ class DeadLettersTest {
         });
         List<DecodedBatch.Rejected> rejects = rejects(20);
 
-        DeadLetters.Published published = deadLetters(producer).publish(rejects);
+        DeadLetters.Published published = deadLetters(producer).publish(rejects, OFFSETS);
 
         assertThat(sends).hasValue(1);
         assertThat(published.failed()).containsExactlyElementsOf(rejects);
@@ -88,7 +98,72 @@ class DeadLettersTest {
     }
 
     @Test
-    void recordsTheTopicRefusesForGoodAreWrittenToTheRejectsFileAndCountAsDurable() throws Exception {
+    void deadLettersAllAcknowledgedCommitInOneTransactionWithTheBatchsOffsetsInTheMembersGeneration() throws Exception {
+        Producer producer = new Producer(send -> CompletableFuture.completedFuture(null));
+        List<DecodedBatch.Rejected> rejects = rejects(3);
+
+        DeadLetters.Published published = deadLetters(producer).publish(rejects, OFFSETS);
+
+        assertThat(published.durable()).containsExactlyElementsOf(rejects);
+        assertThat(published.failed()).isEmpty();
+        assertThat(producer.transactionCommitted()).isTrue();
+        assertThat(producer.consumerGroupOffsetsHistory()).containsExactly(Map.of("g", OFFSETS));
+        assertThat(producer.groups).containsExactly(MEMBER);
+        assertThat(deadLettered()).isEqualTo(3);
+    }
+
+    @Test
+    void aSendThatFailsAbortsTheTransactionSoNothingOfTheAttemptIsCommittedOrCounted() throws Exception {
+        Producer producer = new Producer(send -> new String(send.value(), StandardCharsets.UTF_8).equals("reject-1")
+                ? CompletableFuture.failedFuture(new TimeoutException("no answer")) : CompletableFuture.completedFuture(null));
+        List<DecodedBatch.Rejected> rejects = rejects(3);
+
+        DeadLetters.Published published = deadLetters(producer).publish(rejects, OFFSETS);
+
+        assertThat(published.durable()).isEmpty();
+        assertThat(published.failed()).containsExactlyInAnyOrderElementsOf(rejects);
+        assertThat(producer.transactionAborted()).isTrue();
+        assertThat(producer.transactionCommitted()).isFalse();
+        assertThat(producer.consumerGroupOffsetsHistory()).isEmpty();
+        assertThat(deadLettered()).isZero();
+    }
+
+    @Test
+    void aCommitThatTimedOutIsCompletedByTheNextAttemptWithoutSendingTheDeadLettersAgain() throws Exception {
+        AtomicInteger sends = new AtomicInteger();
+        Producer producer = new Producer(send -> {
+            sends.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        });
+        producer.commitTransactionException = new TimeoutException("commit not answered in time");
+        DeadLetters deadLetters = deadLetters(producer);
+        List<DecodedBatch.Rejected> rejects = rejects(2);
+
+        DeadLetters.Published first = deadLetters.publish(rejects, OFFSETS);
+        assertThat(first.failed()).containsExactlyElementsOf(rejects);
+        assertThat(producer.transactionCommitted()).isFalse();
+
+        producer.commitTransactionException = null;
+        DeadLetters.Published second = deadLetters.publish(first.failed(), OFFSETS);
+
+        assertThat(second.durable()).containsExactlyElementsOf(rejects);
+        assertThat(producer.transactionCommitted()).isTrue();
+        assertThat(sends).as("sent once, committed by the second attempt").hasValue(2);
+        assertThat(deadLettered()).isEqualTo(2);
+    }
+
+    @Test
+    void aProducerFencedByAnotherWithItsTransactionalIdStopsTheConsumer() {
+        Producer producer = new Producer(send -> CompletableFuture.completedFuture(null));
+        producer.commitTransactionException = new ProducerFencedException("a newer producer took ticksink-dlq.g.node.0");
+
+        assertThatThrownBy(() -> deadLetters(producer).publish(rejects(1), OFFSETS))
+                .isInstanceOf(DeadLetters.FencedException.class).hasMessageContaining("transactional.id");
+        assertThat(deadLettered()).isZero();
+    }
+
+    @Test
+    void recordsTheTopicRefusesForGoodAreWrittenToTheRejectsFileAndTheOthersGoAgainInANewTransaction() throws Exception {
         Producer producer = new Producer(send -> {
             String value = new String(send.value(), StandardCharsets.UTF_8);
             if (value.equals("reject-1")) {
@@ -100,17 +175,22 @@ class DeadLettersTest {
             return CompletableFuture.completedFuture(null);
         });
         List<DecodedBatch.Rejected> rejects = rejects(4);
+        DeadLetters deadLetters = deadLetters(producer);
 
-        DeadLetters.Published published = deadLetters(producer).publish(rejects);
+        DeadLetters.Published published = deadLetters.publish(rejects, OFFSETS);
 
-        assertThat(published.failed()).isEmpty();
-        assertThat(published.failure()).isNull();
-        assertThat(published.durable()).containsExactlyInAnyOrderElementsOf(rejects);
+        assertThat(published.durable()).containsExactly(rejects.get(1), rejects.get(2));
+        assertThat(published.failed()).containsExactly(rejects.get(0), rejects.get(3));
+        assertThat(producer.transactionAborted()).as("the others were sent in the aborted transaction").isTrue();
         List<String> lines = rejectsLines();
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("\"offset\":1").contains("RecordTooLargeException")
                 .contains("\"value\":\"" + base64("reject-1") + "\"");
         assertThat(lines.get(1)).contains("\"offset\":2").contains("TopicAuthorizationException");
+
+        DeadLetters.Published again = deadLetters.publish(published.failed(), OFFSETS);
+        assertThat(again.durable()).containsExactly(rejects.get(0), rejects.get(3));
+        assertThat(producer.transactionCommitted()).isTrue();
         assertThat(metrics.scrape())
                 .contains("ticksink_dead_letters_total{destination=\"rejects-file\",reason=\"NOT_JSON\"} 2.0")
                 .contains("ticksink_dead_letters_total{destination=\"topic\",reason=\"NOT_JSON\"} 2.0");
@@ -122,7 +202,7 @@ class DeadLettersTest {
         Producer producer = new Producer(send -> CompletableFuture.failedFuture(new RecordTooLargeException("too large")));
         List<DecodedBatch.Rejected> rejects = rejects(2);
 
-        DeadLetters.Published published = deadLetters(producer).publish(rejects);
+        DeadLetters.Published published = deadLetters(producer).publish(rejects, OFFSETS);
 
         assertThat(published.durable()).isEmpty();
         assertThat(published.failed()).containsExactlyElementsOf(rejects);
@@ -131,7 +211,9 @@ class DeadLettersTest {
     }
 
     private DeadLetters deadLetters(Producer producer) {
-        return new DeadLetters(producer, "ticks.dlq", BOUND, dataDir.resolve("rejects"), metrics);
+        DeadLetters deadLetters = new DeadLetters(producer, "ticks.dlq", BOUND, dataDir.resolve("rejects"), metrics);
+        deadLetters.member(MEMBER);
+        return deadLetters;
     }
 
     private List<String> rejectsLines() throws Exception {
@@ -163,6 +245,8 @@ class DeadLettersTest {
     /** Kafka's fake producer answering each send as the test says. */
     private static final class Producer extends MockProducer<byte[], byte[]> {
         private final java.util.function.Function<ProducerRecord<byte[], byte[]>, Future<RecordMetadata>> answer;
+        /** The group metadata of every sendOffsetsToTransaction. */
+        final List<ConsumerGroupMetadata> groups = new ArrayList<>();
 
         Producer(java.util.function.Function<ProducerRecord<byte[], byte[]>, Future<RecordMetadata>> answer) {
             super(false, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -172,6 +256,12 @@ class DeadLettersTest {
         @Override
         public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
             return answer.apply(record);
+        }
+
+        @Override
+        public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+            super.sendOffsetsToTransaction(offsets, group);
+            groups.add(group);
         }
 
         @Override

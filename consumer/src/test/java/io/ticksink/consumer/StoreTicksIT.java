@@ -116,7 +116,7 @@ class StoreTicksIT {
                 row("EURUSD", "2026-01-19T10:00:04Z", 1.3, 1.4));
         assertThat(kafka.committedOffsets("g-" + topic, topic)).containsEntry(0, 7L);
 
-        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(dlq, 5);
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(dlq);
         assertThat(dead).hasSize(5);
         Map<Long, String> reasonByOffset = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : dead) {
