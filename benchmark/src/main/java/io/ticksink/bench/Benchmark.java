@@ -107,6 +107,11 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--drain-only", description = "Only the consumer's drain (c), e.g. to profile it.")
     boolean drainOnly;
 
+    @Option(names = "--reject-every", defaultValue = "0", paramLabel = "N",
+            description = "With --drain-only: a record that is not JSON after every N ticks, so that the drain dead-letters "
+                    + "them (default: none).")
+    int rejectEvery;
+
     private final Map<String, String> results = new LinkedHashMap<>();
     /** One client for the offsets polled while the consumer runs: a new one per look would load the machine. */
     private Admin admin;
@@ -117,6 +122,9 @@ public final class Benchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (rejectEvery < 0 || (rejectEvery > 0 && !drainOnly)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--reject-every needs --drain-only and N >= 1");
+        }
         deleteRecursively(workDir);
         Files.createDirectories(workDir);
         String nativeDir = System.getProperty("org.sqlite.tmpdir");
@@ -147,7 +155,7 @@ public final class Benchmark implements Callable<Integer> {
             if (!skipDrain) {
                 kafka.createTopic("drain", partitions);
                 long t0 = System.nanoTime();
-                Workload.preload(bootstrap, "drain", drainWarmup, ticks, symbols, compression);
+                Workload.preload(bootstrap, "drain", drainWarmup, ticks, symbols, compression, rejectEvery);
                 System.out.printf("pre-loaded %,d + %,d ticks in %.1f s%n", drainWarmup, ticks,
                         (System.nanoTime() - t0) / 1e9);
                 if (drainOnly) {

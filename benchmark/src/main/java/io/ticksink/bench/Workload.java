@@ -44,17 +44,27 @@ final class Workload {
      * that day, as fast as the producer takes them: in every partition the warm-up ticks come first.
      */
     static void preload(String bootstrap, String topic, long warmup, long count, int symbols, String compression) {
+        preload(bootstrap, topic, warmup, count, symbols, compression, 0);
+    }
+
+    /** As {@link #preload}, with a record that is not JSON after every {@code rejectEvery} ticks (none when 0). */
+    static void preload(String bootstrap, String topic, long warmup, long count, int symbols, String compression,
+                        int rejectEvery) {
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 20, compression)) {
-            send(producer, topic, ticks(warmup, symbols, 5, DAY_START.minus(Duration.ofDays(1))), warmup);
-            send(producer, topic, ticks(count, symbols, 7), count);
+            send(producer, topic, ticks(warmup, symbols, 5, DAY_START.minus(Duration.ofDays(1))), warmup, rejectEvery);
+            send(producer, topic, ticks(count, symbols, 7), count, rejectEvery);
             producer.flush();
         }
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, SyntheticTicks ticks, long count) {
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, SyntheticTicks ticks, long count,
+                             int rejectEvery) {
         for (long i = 0; i < count; i++) {
             byte[] key = ticks.nextSymbol().getBytes(StandardCharsets.UTF_8);
             producer.send(new ProducerRecord<>(topic, key, ticks.next().getBytes(StandardCharsets.UTF_8)));
+            if (rejectEvery > 0 && i % rejectEvery == rejectEvery - 1) {
+                producer.send(new ProducerRecord<>(topic, key, ("not json " + i).getBytes(StandardCharsets.UTF_8)));
+            }
         }
     }
 

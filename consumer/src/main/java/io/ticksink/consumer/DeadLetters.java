@@ -87,8 +87,8 @@ public final class DeadLetters {
     /** The member's group metadata after the consumer's last poll: whose generation a transaction commits offsets in. */
     private volatile ConsumerGroupMetadata member;
     private boolean initialized;
-    /** The last commitTransaction timed out: it is completed before anything else. */
-    private boolean commitInDoubt;
+    /** The dead letters of a transaction whose commit timed out: it is completed before anything else. */
+    private List<DecodedBatch.Rejected> inDoubt;
     /** The last abortTransaction failed: it is done again before the next transaction begins. */
     private boolean abortPending;
 
@@ -199,10 +199,14 @@ public final class DeadLetters {
             return new Published(List.of(), List.of(), null);
         }
         try {
-            if (commitInDoubt) {
-                producer.commitTransaction(); // the same rejects as the attempt whose commit timed out
-                commitInDoubt = false;
-                return committed(rejects);
+            if (inDoubt != null) {
+                producer.commitTransaction(); // a timed-out commit can only be completed
+                boolean same = inDoubt.equals(rejects);
+                inDoubt = null;
+                if (same) {
+                    return committed(rejects);
+                }
+                // the batch it held was given up (its partitions left); its offsets were taken in its generation
             }
             begin();
         } catch (KafkaException e) {
@@ -299,7 +303,7 @@ public final class DeadLetters {
         try {
             producer.commitTransaction();
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            commitInDoubt = true; // may have committed: finish it before anything else
+            inDoubt = List.copyOf(rejects); // may have committed: finish it before anything else
             return failedAll(rejects, e);
         } catch (KafkaException e) {
             fenced(e);

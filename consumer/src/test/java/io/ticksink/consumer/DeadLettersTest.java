@@ -153,6 +153,27 @@ class DeadLettersTest {
     }
 
     @Test
+    void aTimedOutCommitOfAGivenUpBatchIsCompletedAndTheNextBatchsDeadLettersGoInATransactionOfTheirOwn() throws Exception {
+        AtomicInteger sends = new AtomicInteger();
+        Producer producer = new Producer(send -> {
+            sends.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        });
+        producer.commitTransactionException = new TimeoutException("commit not answered in time");
+        DeadLetters deadLetters = deadLetters(producer);
+        assertThat(deadLetters.publish(rejects(2), OFFSETS).failed()).hasSize(2);
+
+        producer.commitTransactionException = null;
+        List<DecodedBatch.Rejected> next = rejects(3).subList(2, 3);
+        DeadLetters.Published published = deadLetters.publish(next, OFFSETS);
+
+        assertThat(published.durable()).containsExactlyElementsOf(next);
+        assertThat(sends).as("the next batch's dead letter was sent, not taken for committed").hasValue(3);
+        assertThat(producer.consumerGroupOffsetsHistory()).hasSize(2);
+        assertThat(deadLettered()).isEqualTo(1);
+    }
+
+    @Test
     void aProducerFencedByAnotherWithItsTransactionalIdStopsTheConsumer() {
         Producer producer = new Producer(send -> CompletableFuture.completedFuture(null));
         producer.commitTransactionException = new ProducerFencedException("a newer producer took ticksink-dlq.g.node.0");
