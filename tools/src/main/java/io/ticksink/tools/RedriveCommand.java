@@ -138,6 +138,7 @@ final class RedriveCommand implements Callable<Integer> {
             }
             List<TopicPartition> dlqPartitions = dlq.partitions().stream()
                     .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
+            consumer.assign(dlqPartitions); // offsets of partitions not assigned come with a warning each
             Map<TopicPartition, Long> ends = consumer.endOffsets(dlqPartitions, timeout);
             Map<TopicPartition, Long> starts = starts(consumer, dlqPartitions, ends);
             reading = true;
@@ -331,7 +332,8 @@ final class RedriveCommand implements Callable<Integer> {
         }
 
         void requireExisting(String name, String what) {
-            if (!exists.computeIfAbsent(name, n -> describe(n).isPresent())) {
+            Boolean known = exists.get(name);
+            if (!(known != null ? known : describe(name).isPresent())) {
                 throw new RedriveSender.Failure("topic " + name + " (" + what + ") does not exist: create it, or name "
                         + "another with --topic", null);
             }

@@ -81,6 +81,7 @@ final class RedriveLedger {
                               Duration timeout) {
         List<TopicPartition> partitions = consumer.partitionsFor(ledgerTopic, timeout).stream()
                 .map(p -> new TopicPartition(ledgerTopic, p.partition())).toList();
+        consumer.assign(partitions); // offsets of partitions not assigned come with a warning each
         Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions, timeout);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
         String prefix = dlqTopicId + ":";
