@@ -10,18 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -115,22 +107,21 @@ final class RedriveCommand implements Callable<Integer> {
         RedriveFilter filter = new RedriveFilter(Set.copyOf(reasons), Set.copyOf(partitions), fromOffset, toOffset, since, until);
         Progress progress = new Progress(err);
         RedriveSender sender = null;
-        try (Admin admin = Admin.create(adminProperties());
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(),
-                     new ByteArrayDeserializer())) {
-            Topics topics = new Topics(admin);
-            TopicDescription dlq = topics.describe(dlqTopic).orElseThrow(() -> new RedriveSender.Failure(
+        RedriveClients kafka = new RedriveClients(bootstrapServers, kafkaProperties, timeout);
+        try (kafka; KafkaConsumer<byte[], byte[]> consumer = kafka.consumer()) {
+            TopicDescription dlq = kafka.describe(dlqTopic).orElseThrow(() -> new RedriveSender.Failure(
                     "dead-letter topic " + dlqTopic + " does not exist (--dlq-topic)", null));
             if (topic != null) {
-                topics.requireExisting(topic, "--topic");
+                kafka.requireExisting(topic, "--topic");
             }
             RedriveLedger done;
             if (dryRun) {
-                done = topics.describe(ledger).isPresent()
+                done = kafka.describe(ledger).isPresent()
                         ? RedriveLedger.read(consumer, ledger, dlq.topicId(), timeout) : RedriveLedger.empty();
             } else {
-                topics.ensureLedger(ledger, (short) dlq.partitions().get(0).replicas().size());
-                sender = new RedriveSender(producerProperties(), RedriveSender.transactionalId(dlqTopic), ledger,
+                kafka.ensureLedger(ledger, (short) dlq.partitions().get(0).replicas().size());
+                String transactionalId = RedriveSender.transactionalId(dlqTopic);
+                sender = new RedriveSender(kafka.producerProperties(transactionalId), transactionalId, ledger,
                         dlq.topicId(), timeout, main.clock());
                 // first fence other runs and end what a killed one left open, then read the ledger: it is final
                 sender.start();
@@ -158,7 +149,7 @@ final class RedriveCommand implements Callable<Integer> {
                     DeadLetter d = letter.get();
                     String to = topic != null ? topic : d.sourceTopic();
                     if (topic == null) {
-                        topics.requireExisting(to, "the source topic of dead letter " + d.coordinates());
+                        kafka.requireExisting(to, "the source topic of dead letter " + d.coordinates());
                     }
                     if (dryRun) {
                         progress.clear();
@@ -182,7 +173,8 @@ final class RedriveCommand implements Callable<Integer> {
                 summary(out, sender);
             }
             out.flush();
-            err.println("error: " + message(e));
+            err.println("error: " + kafka.describe(e) + (reading && !dryRun
+                    ? "; what was committed stays committed, and a rerun sends the rest" : ""));
             return Main.PROBLEM;
         } finally {
             if (sender != null) {
@@ -249,106 +241,6 @@ final class RedriveCommand implements Callable<Integer> {
         if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofMinutes(15)) > 0) {
             throw new ParameterException(spec.commandLine(), "--timeout must be 1s..15m (15m is the broker's default "
                     + "transaction.max.timeout.ms)");
-        }
-    }
-
-    private static String message(Exception e) {
-        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        if (cause instanceof RedriveSender.Failure) {
-            return cause.getMessage() + "; what was committed before stays committed, and a rerun sends the rest";
-        }
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    }
-
-    private Map<String, Object> adminProperties() {
-        Map<String, Object> p = clientProperties(AdminClientConfig.configNames());
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ticksink-redrive-admin-" + ProcessHandle.current().pid());
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
-        return p;
-    }
-
-    private Map<String, Object> consumerProperties() {
-        Map<String, Object> p = clientProperties(ConsumerConfig.configNames());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "ticksink-redrive-" + ProcessHandle.current().pid());
-        // the consumer sends dead letters in transactions: what an aborted one holds is no dead letter
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // partitions are assigned, not subscribed: no group, nothing committed
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
-        return p;
-    }
-
-    private Map<String, Object> producerProperties() {
-        Map<String, Object> p = clientProperties(ProducerConfig.configNames());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "ticksink-redrive-" + ProcessHandle.current().pid());
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, RedriveSender.transactionalId(dlqTopic));
-        // a run killed midway leaves its transaction open, and read_committed consumers of the partitions it
-        // wrote wait behind it: the broker aborts it after this long (a rerun aborts it at once)
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) timeout.toMillis());
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
-        int request = (int) Math.min(timeout.toMillis() / 2, 30_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), request + 1_000L));
-        return p;
-    }
-
-    /** The bootstrap servers and those --kafka-property settings that the client knows. */
-    private Map<String, Object> clientProperties(Set<String> known) {
-        Map<String, Object> p = new HashMap<>();
-        kafkaProperties.forEach((k, v) -> {
-            if (known.contains(k)) {
-                p.put(k, v);
-            }
-        });
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return p;
-    }
-
-    /** The topics this run checks, each described once. */
-    private final class Topics {
-        private final Admin admin;
-        private final Map<String, Boolean> exists = new HashMap<>();
-
-        Topics(Admin admin) {
-            this.admin = admin;
-        }
-
-        Optional<TopicDescription> describe(String name) {
-            try {
-                Optional<TopicDescription> d = RedriveLedger.describe(admin, name, timeout);
-                exists.put(name, d.isPresent());
-                return d;
-            } catch (ExecutionException | TimeoutException e) {
-                throw new RedriveSender.Failure("cannot describe topic " + name + " at " + bootstrapServers + ": "
-                        + message(e), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RedriveSender.Failure("interrupted while describing topic " + name, e);
-            }
-        }
-
-        void requireExisting(String name, String what) {
-            Boolean known = exists.get(name);
-            if (!(known != null ? known : describe(name).isPresent())) {
-                throw new RedriveSender.Failure("topic " + name + " (" + what + ") does not exist: create it, or name "
-                        + "another with --topic", null);
-            }
-        }
-
-        void ensureLedger(String name, short replicationFactor) {
-            try {
-                RedriveLedger.ensureTopic(admin, name, replicationFactor, timeout);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new RedriveSender.Failure("cannot create the ledger topic " + name + " (create it compacted, or let "
-                        + "the principal CREATE it): " + message(e), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RedriveSender.Failure("interrupted while creating the ledger topic " + name, e);
-            }
         }
     }
 
