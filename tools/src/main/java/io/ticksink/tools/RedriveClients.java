@@ -48,7 +48,7 @@ final class RedriveClients implements AutoCloseable {
             exists.put(name, d.isPresent());
             return d;
         } catch (ExecutionException | TimeoutException e) {
-            throw new RedriveSender.Failure("cannot describe topic " + name + ": " + describe(e), e);
+            throw new RedriveSender.Failure("cannot describe topic " + name + ": " + explain(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedriveSender.Failure("interrupted while describing topic " + name, e);
@@ -70,7 +70,7 @@ final class RedriveClients implements AutoCloseable {
             RedriveLedger.ensureTopic(admin, name, replicationFactor, timeout);
         } catch (ExecutionException | TimeoutException e) {
             throw new RedriveSender.Failure("cannot create the ledger topic " + name + " (create it compacted, or let "
-                    + "the principal CREATE it): " + describe(e), e);
+                    + "the principal CREATE it): " + explain(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedriveSender.Failure("interrupted while creating the ledger topic " + name, e);
@@ -78,7 +78,7 @@ final class RedriveClients implements AutoCloseable {
     }
 
     /** What went wrong, for the one error line: a timeout says which cluster and how long. */
-    String describe(Exception e) {
+    String explain(Exception e) {
         Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof RedriveSender.Failure) {
             return cause.getMessage();
@@ -93,6 +93,7 @@ final class RedriveClients implements AutoCloseable {
     private Map<String, Object> adminProperties() {
         Map<String, Object> p = clientProperties(AdminClientConfig.configNames());
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ticksink-redrive-admin-" + ProcessHandle.current().pid());
+        // an unreachable cluster fails the run within --timeout, not the admin default of 60 s per call
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
         return p;
@@ -106,7 +107,11 @@ final class RedriveClients implements AutoCloseable {
         // partitions are assigned, not subscribed: no group, nothing committed
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // dead letters that retention deletes while a run reads are gone: go on from the new log start
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // reading a topic must never create it (a broker with auto.create.topics.enable would)
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        // offset look-ups fail within --timeout, not the default of 60 s each
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
         return p;
@@ -120,6 +125,7 @@ final class RedriveClients implements AutoCloseable {
         // a run killed midway leaves its transaction open, and read_committed consumers of the partitions it
         // wrote wait behind it: the broker aborts it after this long (a rerun aborts it at once)
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) timeout.toMillis());
+        // a send, a flush or a commit that Kafka does not answer fails the transaction within --timeout
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
         int request = (int) Math.min(timeout.toMillis() / 2, 30_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request);

@@ -173,7 +173,7 @@ final class RedriveCommand implements Callable<Integer> {
                 summary(out, sender);
             }
             out.flush();
-            err.println("error: " + kafka.describe(e) + (reading && !dryRun
+            err.println("error: " + kafka.explain(e) + (reading && !dryRun
                     ? "; what was committed stays committed, and a rerun sends the rest" : ""));
             return Main.PROBLEM;
         } finally {
