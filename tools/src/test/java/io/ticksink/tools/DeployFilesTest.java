@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine.ParseResult;
 
 /**
  * Checks the files under {@code deploy/} without a Docker engine or a cluster: every YAML file
@@ -47,6 +53,8 @@ class DeployFilesTest {
     /** Left on top of the worst-case stop for the JVM's exit and the last log lines. */
     private static final Duration STOP_MARGIN = Duration.ofSeconds(10);
     private static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
+    /** The day the merge scripts' {@code $(date ...)} are evaluated on, in the tests. */
+    private static final LocalDate TODAY = LocalDate.of(2026, 1, 20);
 
     private static Path root;
     private static Path deploy;
@@ -83,7 +91,7 @@ class DeployFilesTest {
         }
 
         assertThat(kinds).containsExactlyInAnyOrder("StatefulSet", "Service", "ConfigMap", "Secret",
-                "PodDisruptionBudget", "Kustomization", "ServiceAccount", "NetworkPolicy");
+                "PodDisruptionBudget", "Kustomization", "ServiceAccount", "NetworkPolicy", "CronJob", "PersistentVolumeClaim");
     }
 
     @Test
@@ -91,7 +99,7 @@ class DeployFilesTest {
         List<String> resources = list(single("k8s/kustomization.yaml").get("resources")).stream().map(String::valueOf).toList();
 
         assertThat(resources).containsExactlyInAnyOrder("configmap.yaml", "service.yaml", "statefulset.yaml", "pdb.yaml",
-                "serviceaccount.yaml", "networkpolicy.yaml");
+                "serviceaccount.yaml", "networkpolicy.yaml", "archive-pvc.yaml", "merge-cronjob.yaml");
         assertThat(resources).allSatisfy(file -> assertThat(deploy.resolve("k8s").resolve(file)).isRegularFile());
     }
 
@@ -329,12 +337,211 @@ class DeployFilesTest {
         files.add(deploy.resolve("Dockerfile"));
         files.add(deploy.resolve("systemd/ticksink-consumer.service"));
         files.add(deploy.resolve("systemd/ticksink.env"));
+        files.add(deploy.resolve("systemd/ticksink-merge.service"));
+        files.add(deploy.resolve("systemd/ticksink-merge.timer"));
         for (Path file : files) {
             Matcher m = setting.matcher(Files.readString(file));
             while (m.find()) {
                 assertThat(known).as("setting in " + root.relativize(file)).contains(m.group());
             }
         }
+    }
+
+    @Test
+    void aMergeCronJobPerConsumerPodMergesItsOwnVolumeIntoTheArchiveWithTheConsumersImage() throws IOException {
+        Map<String, Object> statefulSet = single("k8s/statefulset.yaml");
+        Map<String, Object> stsSpec = map(statefulSet.get("spec"));
+        String stsName = String.valueOf(map(statefulSet.get("metadata")).get("name"));
+        String claimTemplate = String.valueOf(map(map(list(stsSpec.get("volumeClaimTemplates")).get(0)).get("metadata")).get("name"));
+        int replicas = ((Number) stsSpec.get("replicas")).intValue();
+        Map<String, Object> archive = single("k8s/archive-pvc.yaml");
+        String archiveClaim = String.valueOf(map(archive.get("metadata")).get("name"));
+        List<Map<String, Object>> cronJobs = documents(deploy.resolve("k8s/merge-cronjob.yaml")).stream()
+                .filter(doc -> "CronJob".equals(doc.get("kind"))).toList();
+        Map<String, Object> serviceSelector = map(map(single("k8s/service.yaml").get("spec")).get("selector"));
+
+        // block storage, like the consumers': SQLite's locks and WAL index do not work across hosts
+        assertThat(list(map(archive.get("spec")).get("accessModes"))).containsExactly("ReadWriteOnce");
+        assertThat(cronJobs).as("one merge CronJob per consumer pod").hasSize(replicas);
+        Set<String> mergedClaims = new HashSet<>();
+        Set<String> schedules = new HashSet<>();
+        for (Map<String, Object> cronJob : cronJobs) {
+            Map<String, Object> spec = map(cronJob.get("spec"));
+            Map<String, Object> jobSpec = map(map(spec.get("jobTemplate")).get("spec"));
+            Map<String, Object> template = map(jobSpec.get("template"));
+            Map<String, Object> podSpec = map(template.get("spec"));
+            List<Object> containers = list(podSpec.get("containers"));
+            assertThat(containers).hasSize(1);
+            Map<String, Object> container = map(containers.get(0));
+            Map<String, String> claims = new LinkedHashMap<>();
+            for (Object volume : list(podSpec.get("volumes"))) {
+                if (map(volume).containsKey("persistentVolumeClaim")) {
+                    claims.put(String.valueOf(map(volume).get("name")),
+                            String.valueOf(map(map(volume).get("persistentVolumeClaim")).get("claimName")));
+                }
+            }
+            Map<String, String> mounts = new LinkedHashMap<>();
+            list(container.get("volumeMounts")).forEach(m -> mounts.put(String.valueOf(map(m).get("name")),
+                    String.valueOf(map(m).get("mountPath"))));
+            String source = claims.entrySet().stream().filter(e -> !e.getValue().equals(archiveClaim)).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow();
+            String sourceClaim = claims.get(source);
+            String pod = sourceClaim.substring(claimTemplate.length() + 1);
+            Map<String, Object> affinity = map(list(map(map(podSpec.get("affinity")).get("podAffinity"))
+                    .get("requiredDuringSchedulingIgnoredDuringExecution")).get(0));
+
+            assertThat(claims.values()).as("volumes of " + cronJob.get("metadata")).containsExactlyInAnyOrder(sourceClaim, archiveClaim);
+            // the StatefulSet names pod N's claim <template>-<statefulset>-N
+            assertThat(sourceClaim).matches(Pattern.quote(claimTemplate + "-" + stsName + "-") + "\\d+");
+            assertThat(Integer.parseInt(pod.substring(stsName.length() + 1))).isBetween(0, replicas - 1);
+            mergedClaims.add(sourceClaim);
+            // a ReadWriteOnce volume is mounted only on the node it is attached to: its pod's
+            assertThat(map(map(affinity.get("labelSelector")).get("matchLabels")))
+                    .containsExactly(Map.entry("statefulset.kubernetes.io/pod-name", pod));
+            assertThat(affinity).containsEntry("topologyKey", "kubernetes.io/hostname");
+            assertThat(container.get("image")).isEqualTo(consumerContainer().get("image"));
+            assertThat(spec).containsEntry("timeZone", "Etc/UTC").containsEntry("concurrencyPolicy", "Forbid");
+            schedules.add(String.valueOf(spec.get("schedule")));
+            assertThat(podSpec).containsEntry("automountServiceAccountToken", false);
+            assertThat(map(podSpec.get("securityContext"))).containsEntry("runAsNonRoot", true);
+            // not a consumer: neither in the Service nor in the consumers' disruption budget
+            assertThat(map(map(template.get("metadata")).get("labels"))).doesNotContainEntry("app.kubernetes.io/component",
+                    serviceSelector.get("app.kubernetes.io/component"));
+
+            List<String> command = new ArrayList<>(list(container.get("command")).stream().map(String::valueOf).toList());
+            list(container.get("args")).forEach(a -> command.add(String.valueOf(a)));
+            assertThat(command.subList(0, 2)).containsExactly("/bin/sh", "-c");
+            ParseResult merge = mergeArguments(command.get(2), "/app/ticksink-tools.jar");
+            assertThat(merge.matchedOptionValue("--data-dir", Path.of(""))).isEqualTo(Path.of(mounts.get(claims.entrySet().stream()
+                    .filter(e -> e.getValue().equals(archiveClaim)).map(Map.Entry::getKey).findFirst().orElseThrow())));
+            assertThat(merge.<List<Path>>matchedOptionValue("--from", List.of())).containsExactly(Path.of(mounts.get(source)));
+        }
+        assertThat(mergedClaims).as("every consumer volume is merged").hasSize(replicas);
+        assertThat(schedules).as("the jobs take turns on the archive").hasSize(replicas);
+    }
+
+    @Test
+    void theMergeJobsMayReachNothingOnTheNetwork() throws IOException {
+        Map<String, Object> policy = documents(deploy.resolve("k8s/merge-cronjob.yaml")).stream()
+                .filter(doc -> "NetworkPolicy".equals(doc.get("kind"))).findFirst().orElseThrow();
+        Map<String, Object> cronJob = documents(deploy.resolve("k8s/merge-cronjob.yaml")).get(0);
+        Map<String, Object> podLabels = map(map(map(map(map(map(cronJob.get("spec")).get("jobTemplate")).get("spec"))
+                .get("template")).get("metadata")).get("labels"));
+        Map<String, Object> spec = map(policy.get("spec"));
+
+        assertThat(podLabels).containsAllEntriesOf(map(map(spec.get("podSelector")).get("matchLabels")));
+        assertThat(list(spec.get("policyTypes"))).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(spec).doesNotContainKeys("ingress", "egress");
+    }
+
+    @Test
+    void theMergeTimerStartsAOneshotMergeOfTheConsumersDataDirAfterMidnightUtc() throws IOException {
+        Map<String, String> timer = keyValues(deploy.resolve("systemd/ticksink-merge.timer"));
+        Path serviceFile = deploy.resolve("systemd").resolve(timer.getOrDefault("Unit", "ticksink-merge.service"));
+        Map<String, String> service = keyValues(serviceFile);
+        Map<String, String> consumer = keyValues(deploy.resolve("systemd/ticksink-consumer.service"));
+        Map<String, String> env = keyValues(deploy.resolve("systemd/ticksink.env"));
+        String execStart = service.get("ExecStart");
+        Matcher shell = Pattern.compile("^/bin/sh -c '(.*)'$").matcher(execStart);
+
+        assertThat(serviceFile).isRegularFile();
+        assertThat(timer.get("OnCalendar")).endsWith(" UTC");
+        assertThat(timer).containsEntry("Persistent", "true");
+        assertThat(service).containsEntry("Type", "oneshot").containsEntry("User", consumer.get("User"))
+                .containsEntry("ProtectSystem", "strict").containsEntry("ReadWritePaths", consumer.get("ReadWritePaths"));
+        assertThat(shell.find()).as(execStart).isTrue();
+        // systemd turns $$ into $ and %% into % before the shell sees the line
+        String script = shell.group(1).replace("$$", "$").replace("%%", "%");
+        String toolsJar = consumer.get("ExecStart").replaceAll(".* -jar (\\S+)/ticksink-consumer\\.jar$", "$1/ticksink-tools.jar");
+        ParseResult merge = mergeArguments(script, toolsJar);
+        Path archive = merge.matchedOptionValue("--data-dir", Path.of(""));
+        assertThat(merge.<List<Path>>matchedOptionValue("--from", List.of())).contains(Path.of(env.get("TICKSINK_DATA_DIR")));
+        assertThat(archive.startsWith(Path.of(service.get("ReadWritePaths")))).as(archive + " inside ReadWritePaths").isTrue();
+        assertThat(Path.of(env.get("TICKSINK_DATA_DIR")).startsWith(archive)).as("the data dir inside the archive").isFalse();
+    }
+
+    @Test
+    void composeMergesEveryConsumersVolumeWithTheConsumersImage() throws IOException {
+        Map<String, Object> services = map(single("docker-compose.yml").get("services"));
+        Map<String, Object> merge = map(services.get("merge"));
+        Map<String, String> mounts = new LinkedHashMap<>();
+        list(merge.get("volumes")).stream().map(String::valueOf).forEach(v -> mounts.put(v.split(":")[0], v.split(":")[1]));
+        List<String> consumerVolumes = composeConsumers().stream().flatMap(c -> list(c.get("volumes")).stream())
+                .map(String::valueOf).filter(v -> v.endsWith(":/data")).map(v -> v.split(":")[0]).toList();
+        List<Object> entrypoint = list(merge.get("entrypoint"));
+        // compose turns $$ into $ before the shell sees the line
+        String script = String.valueOf(list(merge.get("command")).get(0)).replace("$$", "$");
+
+        assertThat(merge.get("image")).isEqualTo(composeConsumers().get(0).get("image"));
+        assertThat(list(merge.get("profiles"))).as("not started by a plain `up`").isNotEmpty();
+        assertThat(entrypoint).containsExactly("/bin/sh", "-c");
+        ParseResult parsed = mergeArguments(script, "/app/ticksink-tools.jar");
+        assertThat(parsed.<List<Path>>matchedOptionValue("--from", List.of())).containsExactlyInAnyOrderElementsOf(
+                consumerVolumes.stream().map(v -> Path.of(mounts.get(v))).toList());
+        assertThat(mounts.values().stream().map(Path::of)).contains(parsed.matchedOptionValue("--data-dir", Path.of("")));
+    }
+
+    /**
+     * Parses the {@code ticksink-tools} arguments of a shell line that runs {@code java ... -jar
+     * jar merge ...} with the tools' own command line, and checks that it merges yesterday (UTC).
+     * Each {@code $(date -u -d EXPR +%F)} is replaced by the day it names as of {@link #TODAY}.
+     */
+    private static ParseResult mergeArguments(String script, String jar) {
+        Matcher date = Pattern.compile("\\$\\(date -u -d ['\"]?(yesterday|(\\d+) days ago)['\"]? \\+%F\\)").matcher(script);
+        StringBuilder expanded = new StringBuilder();
+        while (date.find()) {
+            long back = date.group(2) == null ? 1 : Long.parseLong(date.group(2));
+            date.appendReplacement(expanded, TODAY.minusDays(back).toString());
+        }
+        date.appendTail(expanded);
+        assertThat(expanded.toString()).as("every $( ) is a date the test understands").doesNotContain("$(");
+        List<String> words = shellWords(expanded.toString());
+        int jarAt = words.indexOf("-jar");
+
+        assertThat(words.get(0)).as(script).isEqualTo("exec");
+        assertThat(words.get(1)).endsWith("java");
+        assertThat(words.subList(0, Math.max(0, jarAt))).contains(EXIT_ON_OOM);
+        assertThat(jarAt).isPositive();
+        assertThat(words.get(jarAt + 1)).isEqualTo(jar);
+        assertThat(words.get(jarAt + 2)).isEqualTo("merge");
+        // the tools' own command line: an unknown option, a bad day or duration, a missing --from fails here
+        ParseResult parsed = Main.commandLine(Clock.system(ZoneOffset.UTC), new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter())).parseArgs(words.subList(jarAt + 2, words.size()).toArray(String[]::new)).subcommand();
+        assertThat(parsed.commandSpec().name()).isEqualTo("merge");
+        assertThat(parsed.<List<LocalDate>>matchedOptionValue("--day", List.of())).contains(TODAY.minusDays(1));
+        return parsed;
+    }
+
+    /** Splits a shell line into words the way sh does for plain words and '...' or "..." quoting (no expansions left). */
+    private static List<String> shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        char quote = 0;
+        for (char c : line.toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                word = word == null ? new StringBuilder() : word;
+            } else if (Character.isWhitespace(c)) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+            } else {
+                word = word == null ? new StringBuilder() : word;
+                word.append(c);
+            }
+        }
+        assertThat(quote).as("quotes closed in " + line).isEqualTo((char) 0);
+        if (word != null) {
+            words.add(word.toString());
+        }
+        return words;
     }
 
     /** From SIGTERM to exit at worst: the batch in hand, then closing the Kafka clients, cut off by the shutdown hook. */
