@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ticksink-tools", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Read and maintain ticksink day files.",
         subcommands = {QueryCommand.class, RecentCommand.class, StatsCommand.class, CheckCommand.class,
-                CompactCommand.class, RetentionCommand.class, RestoreCommand.class, MergeCommand.class})
+                CompactCommand.class, RetentionCommand.class, RestoreCommand.class, MergeCommand.class,
+                AuditCommand.class})
 public final class Main {
 
     /** Exit code when a command found a problem or could not handle every day. */
