@@ -124,9 +124,7 @@ final class AuditCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(err);
         String dlq = dlqTopic != null ? dlqTopic : topic + ".dlq";
-        try (Admin admin = Admin.create(adminProperties());
-             KafkaConsumer<byte[], ByteBuffer> consumer = new KafkaConsumer<>(consumerProperties(),
-                     new ByteArrayDeserializer(), new ByteBufferDeserializer())) {
+        try (Admin admin = Admin.create(adminProperties()); KafkaConsumer<byte[], ByteBuffer> consumer = reader()) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
                 err.println("error: topic " + topic + " does not exist at " + bootstrapServers);
@@ -183,7 +181,7 @@ final class AuditCommand implements Callable<Integer> {
                 if (dlqPartitions.isEmpty()) {
                     out.println("NOTE       dead-letter topic " + dlq + " does not exist: no dead letters from it");
                 } else {
-                    unreadable += DeadLetterIndex.readTopic(consumer, dlqPartitions, topic, chosen, deadLetters, timeout,
+                    unreadable += DeadLetterIndex.readTopic(reader(), dlqPartitions, topic, chosen, deadLetters, timeout,
                             n -> progress.update("reading dead-letter topic " + dlq + ": " + n + " records")).unreadable();
                 }
                 for (Path dir : dataDirs.dataDirs) {
@@ -204,7 +202,7 @@ final class AuditCommand implements Callable<Integer> {
                     try (StoredCopies copies = new StoredCopies(stream, lineage.files(tp.partition()),
                             deadLetters.entries(stream, range[0], range[1]), range[0], range[1], maxOpenFiles)) {
                         PartitionAudit audit = new PartitionAudit(tp, start == null ? null : start.day, copies, out);
-                        readRange(consumer, tp, range[0], range[1], audit, progress);
+                        readRange(tp, range[0], range[1], audit, progress);
                         audit.finish();
                         tally = audit.tally();
                     }
@@ -266,11 +264,18 @@ final class AuditCommand implements Callable<Integer> {
     }
 
     /** Reads {@code [from, to)} of one partition into the audit, as committed (markers and aborted records skipped). */
-    private void readRange(KafkaConsumer<byte[], ByteBuffer> consumer, TopicPartition tp, long from, long to,
-                           PartitionAudit audit, Progress progress) throws StoreException {
+    private void readRange(TopicPartition tp, long from, long to, PartitionAudit audit, Progress progress)
+            throws StoreException {
         if (from >= to) {
             return;
         }
+        try (KafkaConsumer<byte[], ByteBuffer> consumer = reader()) {
+            readRange(consumer, tp, from, to, audit, progress);
+        }
+    }
+
+    private void readRange(KafkaConsumer<byte[], ByteBuffer> consumer, TopicPartition tp, long from, long to,
+                           PartitionAudit audit, Progress progress) throws StoreException {
         consumer.assign(List.of(tp));
         consumer.seek(tp, from);
         long lastRecord = System.nanoTime();
@@ -354,6 +359,14 @@ final class AuditCommand implements Callable<Integer> {
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ticksink-audit-admin-" + ProcessHandle.current().pid());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         return p;
+    }
+
+    /**
+     * A new consumer for one read (the offsets, the dead-letter topic, one partition): one that is
+     * reassigned warns about the fetches still under way for its former partitions.
+     */
+    private KafkaConsumer<byte[], ByteBuffer> reader() {
+        return new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteBufferDeserializer());
     }
 
     private Map<String, Object> consumerProperties() {

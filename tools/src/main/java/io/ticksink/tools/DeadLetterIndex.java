@@ -51,17 +51,22 @@ final class DeadLetterIndex {
      * partitions {@code tps} (each from its beginning to its end as committed now) to {@code index}. Dead letters
      * without the source headers are skipped and counted as unreadable.
      *
-     * @param consumer a {@code read_committed} consumer without a group, assigned nothing; left assigned to the dead-letter topic
+     * @param consumer a {@code read_committed} consumer without a group, assigned nothing; closed here
      * @param progress called now and then with the number of dead-letter records read
      */
     static Read readTopic(Consumer<byte[], ?> consumer, List<TopicPartition> tps, String topic, Set<Integer> partitions,
                           PositionIndex index, Duration timeout, java.util.function.LongConsumer progress)
             throws StoreException {
+        try (consumer) {
+            return read(consumer, tps, topic, partitions, index, timeout, progress);
+        }
+    }
+
+    private static Read read(Consumer<byte[], ?> consumer, List<TopicPartition> tps, String topic, Set<Integer> partitions,
+                             PositionIndex index, Duration timeout, java.util.function.LongConsumer progress)
+            throws StoreException {
         long added = 0;
         long unreadable = 0;
-        if (tps.isEmpty()) {
-            return new Read(0, 0);
-        }
         consumer.assign(tps);
         consumer.seekToBeginning(tps);
         Map<TopicPartition, Long> end = consumer.endOffsets(tps, timeout);
