@@ -25,13 +25,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -124,25 +125,26 @@ final class AuditCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(err);
         String dlq = dlqTopic != null ? dlqTopic : topic + ".dlq";
-        try (Admin admin = Admin.create(adminProperties()); KafkaConsumer<byte[], ByteBuffer> consumer = reader()) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-            if (infos == null || infos.isEmpty()) {
+        try (Admin admin = Admin.create(adminProperties())) {
+            List<TopicPartition> all = partitionsOf(admin, topic);
+            if (all.isEmpty()) {
                 err.println("error: topic " + topic + " does not exist at " + bootstrapServers);
                 return Main.PROBLEM;
             }
-            Set<Integer> all = new TreeSet<>();
-            infos.forEach(i -> all.add(i.partition()));
-            Set<Integer> chosen = partitions == null ? all : new TreeSet<>(partitions);
-            if (!all.containsAll(chosen)) {
-                err.println("error: topic " + topic + " has partitions " + all + ", not " + chosen);
+            Set<Integer> allNumbers = new TreeSet<>();
+            all.forEach(tp -> allNumbers.add(tp.partition()));
+            Set<Integer> chosen = partitions == null ? allNumbers : new TreeSet<>(partitions);
+            if (!allNumbers.containsAll(chosen)) {
+                err.println("error: topic " + topic + " has partitions " + allNumbers + ", not " + chosen);
                 return Main.PROBLEM;
             }
             List<TopicPartition> tps = chosen.stream().map(p -> new TopicPartition(topic, p)).toList();
             String topicId = admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .get(topic).topicId().toString();
 
-            Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps, timeout);
-            Map<TopicPartition, Long> end = group == null ? consumer.endOffsets(tps, timeout) : committed(admin, tps, out);
+            Map<TopicPartition, Long> begin = listOffsets(admin, tps, OffsetSpec.earliest());
+            // the end as committed: the last stable offset, below any transaction still open
+            Map<TopicPartition, Long> end = group == null ? listOffsets(admin, tps, OffsetSpec.latest()) : committed(admin, tps, out);
 
             Map<Integer, Long> firstOffsets = new HashMap<>();
             for (TopicPartition tp : tps) {
@@ -154,11 +156,13 @@ final class AuditCommand implements Callable<Integer> {
             lineage.notes().forEach(out::println);
 
             Map<TopicPartition, long[]> ranges = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::partition));
-            Map<TopicPartition, OffsetAndTimestamp> dayStart = Map.of();
-            Map<TopicPartition, OffsetAndTimestamp> dayEnd = Map.of();
+            Map<TopicPartition, Long> dayStart = Map.of();
+            Map<TopicPartition, Long> dayEnd = Map.of();
             if (start != null && start.day != null) {
-                dayStart = offsetsForTimes(consumer, tps, DayFiles.startMillis(start.day) - lateness.toMillis());
-                dayEnd = offsetsForTimes(consumer, tps, DayFiles.startMillis(start.day.plusDays(1)) + lateness.toMillis());
+                dayStart = listOffsets(admin, tps, OffsetSpec.forTimestamp(
+                        Math.max(0, DayFiles.startMillis(start.day) - lateness.toMillis())));
+                dayEnd = listOffsets(admin, tps, OffsetSpec.forTimestamp(
+                        DayFiles.startMillis(start.day.plusDays(1)) + lateness.toMillis()));
             }
             for (TopicPartition tp : tps) {
                 long b = begin.get(tp);
@@ -166,7 +170,7 @@ final class AuditCommand implements Callable<Integer> {
                 long[] range;
                 if (start != null && start.day != null) {
                     long[] stored = lineage.positionsOfDay(tp.partition(), start.day);
-                    range = dayRange(b, e, offsetOf(dayStart.get(tp)), offsetOf(dayEnd.get(tp)), stored[0], stored[1]);
+                    range = dayRange(b, e, dayStart.get(tp), dayEnd.get(tp), stored[0], stored[1]);
                 } else {
                     long from = firstOffsets.get(tp.partition());
                     range = new long[] {Math.min(from, e), e};
@@ -331,16 +335,22 @@ final class AuditCommand implements Callable<Integer> {
         return end;
     }
 
-    private Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(KafkaConsumer<byte[], ByteBuffer> consumer,
-                                                                    List<TopicPartition> tps, long millis) {
-        Map<TopicPartition, Long> query = new HashMap<>();
-        tps.forEach(tp -> query.put(tp, Math.max(0, millis)));
-        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, timeout);
-        return found == null ? Map.of() : new HashMap<>(found); // values may be null: no such record
-    }
-
-    private static Long offsetOf(OffsetAndTimestamp ot) {
-        return ot == null ? null : ot.offset();
+    /**
+     * The offsets of {@code spec} as a {@code read_committed} consumer sees them; a partition
+     * without one (no record at or after a timestamp) is left out.
+     */
+    private Map<TopicPartition, Long> listOffsets(Admin admin, List<TopicPartition> tps, OffsetSpec spec)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
+        tps.forEach(tp -> query.put(tp, spec));
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        admin.listOffsets(query, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, info) -> {
+                    if (info.offset() >= 0) {
+                        offsets.put(tp, info.offset());
+                    }
+                });
+        return offsets;
     }
 
     private Map<String, Object> commonProperties() {
@@ -362,7 +372,7 @@ final class AuditCommand implements Callable<Integer> {
     }
 
     /**
-     * A new consumer for one read (the offsets, the dead-letter topic, one partition): one that is
+     * A new consumer for one read (the dead-letter topic, one partition): one that is
      * reassigned warns about the fetches still under way for its former partitions.
      */
     private KafkaConsumer<byte[], ByteBuffer> reader() {

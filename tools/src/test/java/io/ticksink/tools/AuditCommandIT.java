@@ -210,7 +210,7 @@ class AuditCommandIT {
     void aDayAuditCountsTheTicksOfThatDayOnlyAndFindsThemWhereverStored() throws Exception {
         publish(TICKS);
         StoredAsTheConsumerDoes.Stored stored = StoredAsTheConsumerDoes.store(kafka.bootstrapServers(), topic, dataDir, topic + ".dlq");
-        long ofDay2 = stored.ticks().values().stream().flatMap(m -> m.values().stream()).filter(DAY2::equals).count();
+        long ofDay2 = stored.ticksPerDay().get(DAY2);
         assertThat(ofDay2).isEqualTo(rowCount(dataDir, DAY2)).isPositive();
 
         Cli.Run run = audit("--day", DAY2.toString());

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,10 +50,10 @@ final class StoredAsTheConsumerDoes {
     private StoredAsTheConsumerDoes() {
     }
 
-    /** What was stored: the coordinates of every tick (partition, offset, day) and of every dead letter. */
-    record Stored(Map<TopicPartition, Map<Long, LocalDate>> ticks, List<ConsumerRecord<byte[], ByteBuffer>> rejects) {
+    /** What was stored: the number of ticks of each day, and every record that went to the dead letters. */
+    record Stored(Map<LocalDate, Long> ticksPerDay, List<ConsumerRecord<byte[], ByteBuffer>> rejects) {
         long tickCount() {
-            return ticks.values().stream().mapToLong(Map::size).sum();
+            return ticksPerDay.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
@@ -65,7 +64,7 @@ final class StoredAsTheConsumerDoes {
     static Stored store(String bootstrap, String topic, Path dataDir, String dlqTopic, long... keepOutOfDlq) throws Exception {
         String topicId = topicId(bootstrap, topic);
         RecordDecoder decoder = new RecordDecoder(new TickDecoder());
-        Map<TopicPartition, Map<Long, LocalDate>> ticks = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::partition));
+        Map<LocalDate, Long> ticks = new TreeMap<>();
         List<ConsumerRecord<byte[], ByteBuffer>> rejects = new ArrayList<>();
         // day -> partition -> chunk of the batch in hand
         Map<LocalDate, Map<Integer, StreamChunk>> batch = new TreeMap<>();
@@ -82,14 +81,13 @@ final class StoredAsTheConsumerDoes {
                     throw new IllegalStateException("cannot read " + topic + " to its end " + end);
                 }
                 for (ConsumerRecord<byte[], ByteBuffer> r : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     try {
                         Tick tick = decoder.decode(r.value(), r.key());
                         LocalDate day = DayFiles.day(tick.timestampMillis());
                         batch.computeIfAbsent(day, d -> new HashMap<>())
                                 .computeIfAbsent(r.partition(), p -> new StreamChunk(StreamChunk.kafkaStream(topic, p), topicId, 256))
                                 .add(r.offset(), tick);
-                        ticks.computeIfAbsent(tp, k -> new LinkedHashMap<>()).put(r.offset(), day);
+                        ticks.merge(day, 1L, Long::sum);
                         if (++inBatch == BATCH) {
                             write(dataDir, batch);
                             inBatch = 0;
