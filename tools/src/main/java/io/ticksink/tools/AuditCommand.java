@@ -39,7 +39,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -100,8 +100,10 @@ final class AuditCommand implements Callable<Integer> {
                     + "to this long after it, and every offset the day's files hold. Default: ${DEFAULT-VALUE}.")
     Duration lateness;
 
-    @Mixin
-    DataDirsOption dataDirs;
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+            description = {"Directory holding YYYY/MM/ticks_YYYY-MM-DD.db.",
+                    "Repeat to audit the union of several dirs (one per node): a record stored in two of them is stored twice."})
+    List<Path> dataDirs;
 
     @Option(names = "--dlq-topic", paramLabel = "TOPIC", description = "The dead-letter topic. Default: <topic>.dlq.")
     String dlqTopic;
@@ -121,6 +123,12 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (maxOpenFiles < 1) {
+            throw new ParameterException(spec.commandLine(), "--max-open-files must be at least 1, is " + maxOpenFiles);
+        }
+        if (start != null && start.fromOffset != null && start.fromOffset < 0) {
+            throw new ParameterException(spec.commandLine(), "--from-offset must not be negative, is " + start.fromOffset);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(err);
@@ -152,7 +160,7 @@ final class AuditCommand implements Callable<Integer> {
                 firstOffsets.put(tp.partition(), Math.max(from, begin.get(tp)));
             }
             progress.say("reading the lineage of the day files ...");
-            StoreLineage lineage = StoreLineage.read(dataDirs.dataDirs, topic, chosen, topicId, firstOffsets);
+            StoreLineage lineage = StoreLineage.read(dataDirs, topic, chosen, topicId, firstOffsets);
             lineage.notes().forEach(out::println);
 
             Map<TopicPartition, long[]> ranges = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::partition));
@@ -188,7 +196,7 @@ final class AuditCommand implements Callable<Integer> {
                     unreadable += DeadLetterIndex.readTopic(reader(), dlqPartitions, topic, chosen, deadLetters, timeout,
                             n -> progress.update("reading dead-letter topic " + dlq + ": " + n + " records")).unreadable();
                 }
-                for (Path dir : dataDirs.dataDirs) {
+                for (Path dir : dataDirs) {
                     unreadable += DeadLetterIndex.readRejectsFiles(dir, topic, chosen, deadLetters).unreadable();
                 }
                 if (unreadable > 0) {

@@ -105,6 +105,27 @@ class AuditPartsTest {
         }
     }
 
+    @Test
+    void contradictoryOrImpossibleOptionsAreUsageErrorsBeforeKafkaIsAsked() {
+        String[] base = {"audit", "--bootstrap-servers", "127.0.0.1:1", "--topic", "ticks", "--data-dir", dir.toString()};
+        Cli.Run both = Cli.run(concat(base, "--from-offset", "5", "--day", "2026-02-20"));
+        Cli.Run noCursor = Cli.run(concat(base, "--max-open-files", "0"));
+        Cli.Run negative = Cli.run(concat(base, "--from-offset", "-1"));
+
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).contains("mutually exclusive");
+        assertThat(noCursor.exitCode()).isEqualTo(2);
+        assertThat(noCursor.err()).contains("--max-open-files must be at least 1");
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--from-offset must not be negative");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     private Path write(LocalDate day, String node, long... positions) throws Exception {
         Path file = DayFiles.path(dir.resolve(node), day);
         try (DayDatabase db = DayDatabase.open(file, DayFixtures.OPTIONS)) {
