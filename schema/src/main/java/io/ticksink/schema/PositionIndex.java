@@ -11,7 +11,7 @@ import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
 
 /**
- * A scratch SQLite file of entries (stream, position, location) that arrive in any order and are
+ * A scratch SQLite file of entries (stream, position, location, digest) that arrive in any order and are
  * read back in position order per stream, with the memory of a page cache however many there are:
  * for example the source coordinates of the records in a dead-letter topic, which come in the
  * topic's order, not the source's. The file is this instance's alone: created empty, not durable
@@ -23,7 +23,7 @@ import org.sqlite.SQLiteConfig;
 public final class PositionIndex implements AutoCloseable {
 
     private static final int BATCH = 10_000;
-    static final String ENTRIES = "SELECT position, location FROM entries WHERE stream = ? AND position >= ? AND position < ? "
+    static final String ENTRIES = "SELECT position, location, digest FROM entries WHERE stream = ? AND position >= ? AND position < ? "
             + "ORDER BY position";
 
     private final Path file;
@@ -37,10 +37,11 @@ public final class PositionIndex implements AutoCloseable {
         this.file = file;
         this.connection = connection;
         try (Statement st = connection.createStatement()) {
-            st.execute("CREATE TABLE entries (stream TEXT NOT NULL, position INTEGER NOT NULL, location TEXT NOT NULL)");
+            st.execute("CREATE TABLE entries (stream TEXT NOT NULL, position INTEGER NOT NULL, location TEXT NOT NULL, "
+                    + "digest INTEGER NOT NULL)");
         }
         connection.setAutoCommit(false);
-        this.insert = connection.prepareStatement("INSERT INTO entries (stream, position, location) VALUES (?, ?, ?)");
+        this.insert = connection.prepareStatement("INSERT INTO entries (stream, position, location, digest) VALUES (?, ?, ?, ?)");
     }
 
     /** Creates the index in a new file in {@code dir}. */
@@ -66,8 +67,11 @@ public final class PositionIndex implements AutoCloseable {
         }
     }
 
-    /** Adds an entry; {@code location} says where the entry was found. */
-    public void add(String stream, long position, String location) throws StoreException {
+    /**
+     * Adds an entry; {@code location} says where the entry was found, {@code digest} is the
+     * caller's (a hash of the entry's content, say).
+     */
+    public void add(String stream, long position, String location, long digest) throws StoreException {
         if (sealed) {
             throw new IllegalStateException("sealed");
         }
@@ -75,6 +79,7 @@ public final class PositionIndex implements AutoCloseable {
             insert.setString(1, stream);
             insert.setLong(2, position);
             insert.setString(3, location);
+            insert.setLong(4, digest);
             insert.addBatch();
             size++;
             if (++pending == BATCH) {
@@ -131,6 +136,7 @@ public final class PositionIndex implements AutoCloseable {
         private final ResultSet rows;
         private long position;
         private String location;
+        private long digest;
 
         private Entries(PreparedStatement statement, ResultSet rows) {
             this.statement = statement;
@@ -142,6 +148,7 @@ public final class PositionIndex implements AutoCloseable {
                 if (rows.next()) {
                     position = rows.getLong(1);
                     location = rows.getString(2);
+                    digest = rows.getLong(3);
                     return true;
                 }
                 return false;
@@ -156,6 +163,10 @@ public final class PositionIndex implements AutoCloseable {
 
         public String location() {
             return location;
+        }
+
+        public long digest() {
+            return digest;
         }
 
         @Override

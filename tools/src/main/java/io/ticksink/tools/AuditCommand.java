@@ -217,6 +217,11 @@ final class AuditCommand implements Callable<Integer> {
                         readRange(tp, range[0], range[1], audit, progress);
                         audit.finish();
                         tally = audit.tally();
+                        if (audit.foreignDeadLetters() > 0) {
+                            out.println("NOTE       " + audit.foreignDeadLetters() + " dead letter(s) name offsets of " + tp
+                                    + " whose record has another key or value (of an earlier incarnation of the topic): "
+                                    + "not counted");
+                        }
                     }
                     tallies.put(tp, tally);
                     total.add(tally);

@@ -19,8 +19,15 @@ enum AuditVerdict {
     /** One row, in a day file of another day than its tick's, or a row of a record that does not decode. */
     MISPLACED;
 
-    /** One copy of a record: a row of the day file {@code location} of {@code day}, or a dead letter ({@code day} null). */
-    record Copy(LocalDate day, String location) {
+    /**
+     * One copy of a record: a row of the day file {@code location} of {@code day}, or a dead
+     * letter ({@code day} null) whose key and value have the {@link RecordDigest} {@code digest}.
+     */
+    record Copy(LocalDate day, String location, long digest) {
+        Copy(LocalDate day, String location) {
+            this(day, location, 0);
+        }
+
         boolean deadLetter() {
             return day == null;
         }

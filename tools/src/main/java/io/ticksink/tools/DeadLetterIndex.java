@@ -8,10 +8,12 @@ import io.ticksink.schema.StoreException;
 import io.ticksink.schema.StreamChunk;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,10 @@ import org.apache.kafka.common.header.Header;
  * committed: {@code read_committed}) and from the local rejects files of the data dirs (records
  * the dead-letter topic refused for good), into a {@link PositionIndex} keyed by the source
  * partition's stream name and offset, so they can be read back in offset order with flat memory.
+ *
+ * <p>Each entry carries the {@link RecordDigest} of the dead letter's key and value (the
+ * original record's), so that the audit can tell it from a dead letter of another record at the
+ * same coordinates.
  *
  * <p>A dead letter is known by the headers the consumer adds to it ({@code DeadLetters} in the
  * consumer module; the names are repeated here, as the tools do not depend on the consumer).
@@ -54,7 +60,7 @@ final class DeadLetterIndex {
      * @param consumer a {@code read_committed} consumer without a group, assigned nothing; closed here
      * @param progress called now and then with the number of dead-letter records read
      */
-    static Read readTopic(Consumer<byte[], ?> consumer, List<TopicPartition> tps, String topic, Set<Integer> partitions,
+    static Read readTopic(Consumer<byte[], ByteBuffer> consumer, List<TopicPartition> tps, String topic, Set<Integer> partitions,
                           PositionIndex index, Duration timeout, java.util.function.LongConsumer progress)
             throws StoreException {
         try (consumer) {
@@ -62,9 +68,10 @@ final class DeadLetterIndex {
         }
     }
 
-    private static Read read(Consumer<byte[], ?> consumer, List<TopicPartition> tps, String topic, Set<Integer> partitions,
+    private static Read read(Consumer<byte[], ByteBuffer> consumer, List<TopicPartition> tps, String topic, Set<Integer> partitions,
                              PositionIndex index, Duration timeout, java.util.function.LongConsumer progress)
             throws StoreException {
+        RecordDigest digest = new RecordDigest();
         long added = 0;
         long unreadable = 0;
         consumer.assign(tps);
@@ -87,7 +94,7 @@ final class DeadLetterIndex {
                 continue;
             }
             lastProgress = System.nanoTime();
-            for (ConsumerRecord<byte[], ?> r : records) {
+            for (ConsumerRecord<byte[], ByteBuffer> r : records) {
                 read++;
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                 if (r.offset() >= end.get(tp)) {
@@ -107,7 +114,7 @@ final class DeadLetterIndex {
                     int p = Integer.parseInt(partition);
                     if (partitions.contains(p)) {
                         index.add(StreamChunk.kafkaStream(topic, p), Long.parseLong(offset),
-                                "dead-letter " + r.topic() + "-" + r.partition() + "@" + r.offset());
+                                "dead-letter " + r.topic() + "-" + r.partition() + "@" + r.offset(), digest.of(r.key(), r.value()));
                         added++;
                     }
                 } catch (NumberFormatException e) {
@@ -135,6 +142,7 @@ final class DeadLetterIndex {
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.getFileName().toString().matches("rejects-.*\\.jsonl")).sorted().toList();
         }
+        RecordDigest digest = new RecordDigest();
         long added = 0;
         long unreadable = 0;
         for (Path file : files) {
@@ -146,14 +154,14 @@ final class DeadLetterIndex {
                     if (line.isBlank()) {
                         continue;
                     }
-                    Object[] coordinates = coordinates(line);
-                    if (coordinates == null) {
+                    Line l = parse(line);
+                    if (l == null) {
                         unreadable++;
                         continue;
                     }
-                    int p = (Integer) coordinates[1];
-                    if (coordinates[0].equals(topic) && partitions.contains(p)) {
-                        index.add(StreamChunk.kafkaStream(topic, p), (Long) coordinates[2], "rejects file " + file + ":" + number);
+                    if (l.topic().equals(topic) && partitions.contains(l.partition())) {
+                        index.add(StreamChunk.kafkaStream(topic, l.partition()), l.offset(), "rejects file " + file + ":" + number,
+                                digest.of(l.key(), l.value() == null ? null : ByteBuffer.wrap(l.value())));
                         added++;
                     }
                 }
@@ -162,32 +170,40 @@ final class DeadLetterIndex {
         return new Read(added, unreadable);
     }
 
-    /** {topic, partition, offset} of a rejects file line, or null when it does not parse. */
-    private static Object[] coordinates(String line) {
+    /** What the audit needs of a rejects file line: the source coordinates, key and value. */
+    private record Line(String topic, int partition, long offset, byte[] key, byte[] value) {
+    }
+
+    /** A rejects file line, or null when it does not parse or lacks the source coordinates. */
+    private static Line parse(String line) {
         String topic = null;
         Integer partition = null;
         Long offset = null;
+        byte[] key = null;
+        byte[] value = null;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                JsonToken value = p.nextToken();
+                JsonToken token = p.nextToken();
                 switch (field) {
-                    case "topic" -> topic = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "partition" -> partition = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : null;
-                    case "offset" -> offset = value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+                    case "topic" -> topic = token == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "partition" -> partition = token == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : null;
+                    case "offset" -> offset = token == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : null;
+                    case "key" -> key = token == JsonToken.VALUE_STRING ? Base64.getDecoder().decode(p.getText()) : null;
+                    case "value" -> value = token == JsonToken.VALUE_STRING ? Base64.getDecoder().decode(p.getText()) : null;
                     default -> p.skipChildren();
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return null;
         }
-        return topic == null || partition == null || offset == null ? null : new Object[] {topic, partition, offset};
+        return topic == null || partition == null || offset == null ? null : new Line(topic, partition, offset, key, value);
     }
 
-    private static String header(ConsumerRecord<byte[], ?> r, String key) {
+    private static String header(ConsumerRecord<byte[], ByteBuffer> r, String key) {
         Header h = r.headers().lastHeader(key);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }

@@ -29,7 +29,9 @@ final class PartitionAudit {
     private final StoredCopies copies;
     private final PrintWriter out;
     private final RecordDecoder decoder = new RecordDecoder(new TickDecoder());
+    private final RecordDigest digest = new RecordDigest();
     private final AuditTally tally = new AuditTally();
+    private long foreignDeadLetters;
 
     /**
      * @param day when not null, only the records whose tick is of this UTC day are audited (a
@@ -45,7 +47,7 @@ final class PartitionAudit {
 
     /** Audits the next record; records come in increasing offset order. */
     void record(ConsumerRecord<byte[], ByteBuffer> record) throws StoreException {
-        List<AuditVerdict.Copy> found = copies.at(record.offset(), this::unexpected);
+        List<AuditVerdict.Copy> found = ofThisRecord(record, copies.at(record.offset(), this::unexpected));
         LocalDate tickDay = tickDay(record);
         if (day != null && !day.equals(tickDay != null ? tickDay : DayFiles.day(record.timestamp()))) {
             return;
@@ -68,6 +70,25 @@ final class PartitionAudit {
     /** Passes over the copies left after the last record of the range. */
     void finish() throws StoreException {
         copies.finish(this::unexpected);
+    }
+
+    /**
+     * The copies without the dead letters of another record at these coordinates (their key and
+     * value differ: a record of an earlier incarnation of the topic), which are counted instead.
+     */
+    private List<AuditVerdict.Copy> ofThisRecord(ConsumerRecord<byte[], ByteBuffer> record, List<AuditVerdict.Copy> found) {
+        if (found.stream().noneMatch(AuditVerdict.Copy::deadLetter)) {
+            return found;
+        }
+        long own = digest.of(record.key(), record.value());
+        List<AuditVerdict.Copy> same = found.stream().filter(c -> !c.deadLetter() || c.digest() == own).toList();
+        foreignDeadLetters += found.size() - same.size();
+        return same;
+    }
+
+    /** Dead letters found at a record's coordinates that are of another record (different key or value). */
+    long foreignDeadLetters() {
+        return foreignDeadLetters;
     }
 
     AuditTally tally() {

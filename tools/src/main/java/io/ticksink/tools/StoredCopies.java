@@ -79,7 +79,8 @@ final class StoredCopies implements AutoCloseable {
         }
 
         AuditVerdict.Copy copy() {
-            return new AuditVerdict.Copy(day, file != null ? location : deadLetters.location());
+            return file != null ? new AuditVerdict.Copy(day, location)
+                    : new AuditVerdict.Copy(null, deadLetters.location(), deadLetters.digest());
         }
 
         void close() throws StoreException {

@@ -246,6 +246,65 @@ class AuditCommandIT {
         assertThat(total(run)).startsWith("20 audited: 20 stored once").endsWith("1 unexpected");
     }
 
+    @Test
+    void aRejectInADataDirsRejectsFileCountsAsDeadLettered() throws Exception {
+        publish(TICKS);
+        // partition 0's offset 3 is a poison record that the dead-letter topic refused for good
+        StoredAsTheConsumerDoes.store(kafka.bootstrapServers(), topic, dataDir, topic + ".dlq", 3);
+        Path rejects = dataDir.resolve("rejects").resolve("rejects-2026-02-21.jsonl");
+        Files.createDirectories(rejects.getParent());
+        Files.writeString(rejects, "{\"written\":\"2026-02-21T00:00:00Z\",\"reason\":\"NOT_JSON\",\"detail\":\"x\","
+                + "\"dlq_topic\":\"" + topic + ".dlq\",\"dlq_error\":\"RecordTooLargeException: x\",\"topic\":\"" + topic
+                + "\",\"partition\":0,\"offset\":3,\"timestamp\":1,\"key\":\"U1lNMg==\",\"value\":\"bm90IGEgdGljaw==\",\"headers\":[]}\n");
+
+        Cli.Run run = audit();
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(total(run)).startsWith(TICKS + " audited: " + (TICKS - 6) + " stored once, 6 dead-lettered, 0 missing");
+    }
+
+    @Test
+    void aMergedDataDirIsAuditedThroughItsLineageIndex() throws Exception {
+        publish(TICKS);
+        StoredAsTheConsumerDoes.store(kafka.bootstrapServers(), topic, dataDir, topic + ".dlq");
+        Path merged = work.resolve("merged");
+        assertThat(Cli.run("merge", "--data-dir", merged.toString(), "--from", dataDir.toString()).exitCode()).isZero();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + DayFiles.path(merged, DAY1));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'idx_ticks_lineage'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+
+        Cli.Run run = Cli.run("audit", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
+                "--data-dir", merged.toString());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(total(run)).startsWith(TICKS + " audited: " + (TICKS - 6) + " stored once, 6 dead-lettered, 0 missing");
+    }
+
+    @Test
+    void rowsOfAnEarlierIncarnationOfTheTopicAreLeftOutWithANote() throws Exception {
+        publish(TICKS);
+        StoredAsTheConsumerDoes.store(kafka.bootstrapServers(), topic, dataDir, topic + ".dlq");
+        kafka.recreateTopic(topic, 2);
+        // the new topic's ticks are of later days: the earlier days' files keep the old topic id
+        publish(100, FIRST_TICK.plus(java.time.Duration.ofDays(3)), false);
+        StoredAsTheConsumerDoes.Stored again = StoredAsTheConsumerDoes.store(kafka.bootstrapServers(), topic, dataDir, topic + ".dlq");
+        assertThat(again.tickCount()).isEqualTo(100);
+        assertThat(rowCount(dataDir, DAY1)).isPositive();
+
+        Cli.Run run = audit();
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.lines()).filteredOn(l -> l.startsWith("NOTE")).anySatisfy(l -> assertThat(l)
+                .contains("day file(s) hold " + topic + "-0 of an earlier incarnation of the topic"));
+        // the dead-letter topic still holds the old topic's rejects, at offsets the new topic reuses
+        assertThat(run.lines()).filteredOn(l -> l.startsWith("NOTE")).anySatisfy(l -> assertThat(l)
+                .contains("3 dead letter(s) name offsets of " + topic + "-0 whose record has another key or value"));
+        assertThat(total(run)).startsWith("100 audited: 100 stored once, 0 dead-lettered, 0 missing");
+    }
+
     // --- helpers
 
     private Cli.Run audit(String... extra) {
@@ -261,13 +320,20 @@ class AuditCommandIT {
         return line.substring(line.indexOf("  ", "TOTAL      ".length()) + 2);
     }
 
-    /** Publishes {@code count} records, record i to partition i % 2, every 40th from the 7th poison, the rest ticks a minute apart. */
     private void publish(int count) throws Exception {
+        publish(count, FIRST_TICK, true);
+    }
+
+    /**
+     * Publishes {@code count} records, record i to partition i % 2, ticks a minute apart from
+     * {@code first}; with {@code poison}, every 40th record from the 7th is a poison record instead.
+     */
+    private void publish(int count, Instant first, boolean poison) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 String symbol = "SYM" + (i % 4);
-                String value = i % POISON_EVERY == 6 ? "not a tick" : tickJson(symbol, FIRST_TICK.plusSeconds(60L * i));
+                String value = poison && i % POISON_EVERY == 6 ? "not a tick" : tickJson(symbol, first.plusSeconds(60L * i));
                 sends.add(producer.send(new ProducerRecord<>(topic, i % 2, utf8(symbol), utf8(value))));
             }
             for (Future<RecordMetadata> send : sends) {

@@ -55,6 +55,18 @@ class AuditPartsTest {
     }
 
     @Test
+    void aRecordsDigestTellsKeysAndValuesApartAndANullPartFromAnEmptyOne() {
+        RecordDigest digest = new RecordDigest();
+        byte[] key = "EURUSD".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer value = java.nio.ByteBuffer.wrap("not a tick".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        long d = digest.of(key, value);
+        assertThat(digest.of(key.clone(), value.duplicate())).isEqualTo(d);
+        assertThat(value.remaining()).as("the value is read, not consumed").isEqualTo(10);
+        assertThat(digest.of("GBPUSD".getBytes(java.nio.charset.StandardCharsets.UTF_8), value)).isNotEqualTo(d);
+        assertThat(digest.of(null, java.nio.ByteBuffer.allocate(0))).isNotEqualTo(digest.of(new byte[0], null));
+    }
+
+    @Test
     void anIncarnationsTopicIdIsItsFingerprintBeforeAnyMark() {
         assertThat(StoreLineage.topicIdOf("AbCd")).isEqualTo("AbCd");
         assertThat(StoreLineage.topicIdOf("AbCd#2@1500")).isEqualTo("AbCd");
@@ -65,9 +77,9 @@ class AuditPartsTest {
         Path a = write(D1, "a", 0, 1, 2, 5, 9);
         Path b = write(D2, "b", 3, 4, 5, 8);
         try (PositionIndex deadLetters = PositionIndex.create(dir)) {
-            deadLetters.add(STREAM, 7, "dlq@1");
-            deadLetters.add(STREAM, 6, "dlq@0");
-            deadLetters.add(StreamChunk.kafkaStream("ticks", 1), 6, "other partition");
+            deadLetters.add(STREAM, 7, "dlq@1", 0);
+            deadLetters.add(STREAM, 6, "dlq@0", 0);
+            deadLetters.add(StreamChunk.kafkaStream("ticks", 1), 6, "other partition", 0);
             deadLetters.seal();
             List<String> passed = new ArrayList<>();
             try (StoredCopies copies = new StoredCopies(STREAM, List.of(range(a, D1), range(b, D2)),
