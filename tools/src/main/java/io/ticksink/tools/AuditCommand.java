@@ -3,15 +3,13 @@ package io.ticksink.tools;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.PositionIndex;
 import io.ticksink.schema.StoreException;
-import io.ticksink.schema.StoredPositions;
 import io.ticksink.schema.StreamChunk;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,27 +19,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -131,10 +117,9 @@ final class AuditCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Progress progress = new Progress(err);
-        String dlq = dlqTopic != null ? dlqTopic : topic + ".dlq";
-        try (Admin admin = Admin.create(adminProperties())) {
-            List<TopicPartition> all = partitionsOf(admin, topic);
+        AuditProgress progress = new AuditProgress(err);
+        try (AuditKafka kafka = new AuditKafka(bootstrapServers, kafkaProperties, timeout)) {
+            List<TopicPartition> all = kafka.partitionsOf(topic);
             if (all.isEmpty()) {
                 err.println("error: topic " + topic + " does not exist at " + bootstrapServers);
                 return Main.PROBLEM;
@@ -147,83 +132,28 @@ final class AuditCommand implements Callable<Integer> {
                 return Main.PROBLEM;
             }
             List<TopicPartition> tps = chosen.stream().map(p -> new TopicPartition(topic, p)).toList();
-            String topicId = admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .get(topic).topicId().toString();
-
-            Map<TopicPartition, Long> begin = listOffsets(admin, tps, OffsetSpec.earliest());
-            // the end as committed: the last stable offset, below any transaction still open
-            Map<TopicPartition, Long> end = group == null ? listOffsets(admin, tps, OffsetSpec.latest()) : committed(admin, tps, out);
-
-            Map<Integer, Long> firstOffsets = new HashMap<>();
+            // the end is fixed first: whatever the consumer declared durable up to it is in the
+            // day files and the dead letters read after
+            Map<TopicPartition, Long> begin = kafka.offsets(tps, OffsetSpec.earliest());
+            Map<TopicPartition, Long> end = group == null ? kafka.offsets(tps, OffsetSpec.latest())
+                    : kafka.committed(group, tps, out);
+            Map<Integer, Long> first = new HashMap<>();
             for (TopicPartition tp : tps) {
-                long from = start != null && start.fromOffset != null ? start.fromOffset : 0;
-                firstOffsets.put(tp.partition(), Math.max(from, begin.get(tp)));
+                first.put(tp.partition(), Math.max(start != null && start.fromOffset != null ? start.fromOffset : 0, begin.get(tp)));
             }
             progress.say("reading the lineage of the day files ...");
-            StoreLineage lineage = StoreLineage.read(dataDirs, topic, chosen, topicId, firstOffsets);
+            StoreLineage lineage = StoreLineage.read(dataDirs, topic, chosen, kafka.topicId(topic), first);
             lineage.notes().forEach(out::println);
-
-            Map<TopicPartition, long[]> ranges = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::partition));
-            Map<TopicPartition, Long> dayStart = Map.of();
-            Map<TopicPartition, Long> dayEnd = Map.of();
-            if (start != null && start.day != null) {
-                dayStart = listOffsets(admin, tps, OffsetSpec.forTimestamp(
-                        Math.max(0, DayFiles.startMillis(start.day) - lateness.toMillis())));
-                dayEnd = listOffsets(admin, tps, OffsetSpec.forTimestamp(
-                        DayFiles.startMillis(start.day.plusDays(1)) + lateness.toMillis()));
-            }
-            for (TopicPartition tp : tps) {
-                long b = begin.get(tp);
-                long e = Math.max(b, end.getOrDefault(tp, b));
-                long[] range;
-                if (start != null && start.day != null) {
-                    long[] stored = lineage.positionsOfDay(tp.partition(), start.day);
-                    range = dayRange(b, e, dayStart.get(tp), dayEnd.get(tp), stored[0], stored[1]);
-                } else {
-                    long from = firstOffsets.get(tp.partition());
-                    range = new long[] {Math.min(from, e), e};
-                }
-                ranges.put(tp, range);
-            }
+            Map<TopicPartition, long[]> ranges = ranges(kafka, tps, begin, end, first, lineage);
 
             progress.say("reading the dead letters ...");
             try (PositionIndex deadLetters = PositionIndex.create(Path.of(System.getProperty("java.io.tmpdir")))) {
-                long unreadable = 0;
-                List<TopicPartition> dlqPartitions = partitionsOf(admin, dlq);
-                if (dlqPartitions.isEmpty()) {
-                    out.println("NOTE       dead-letter topic " + dlq + " does not exist: no dead letters from it");
-                } else {
-                    unreadable += DeadLetterIndex.readTopic(reader(), dlqPartitions, topic, chosen, deadLetters, timeout,
-                            n -> progress.update("reading dead-letter topic " + dlq + ": " + n + " records")).unreadable();
-                }
-                for (Path dir : dataDirs) {
-                    unreadable += DeadLetterIndex.readRejectsFiles(dir, topic, chosen, deadLetters).unreadable();
-                }
-                if (unreadable > 0) {
-                    out.println("NOTE       " + unreadable + " dead letter(s) without readable source coordinates were left out");
-                }
-                deadLetters.seal();
-
+                readDeadLetters(kafka, chosen, deadLetters, out, progress);
                 AuditTally total = new AuditTally();
                 Map<TopicPartition, AuditTally> tallies = new LinkedHashMap<>();
                 for (Map.Entry<TopicPartition, long[]> entry : ranges.entrySet()) {
-                    TopicPartition tp = entry.getKey();
-                    long[] range = entry.getValue();
-                    String stream = StreamChunk.kafkaStream(topic, tp.partition());
-                    AuditTally tally;
-                    try (StoredCopies copies = new StoredCopies(stream, lineage.files(tp.partition()),
-                            deadLetters.entries(stream, range[0], range[1]), range[0], range[1], maxOpenFiles)) {
-                        PartitionAudit audit = new PartitionAudit(tp, start == null ? null : start.day, copies, out);
-                        readRange(tp, range[0], range[1], audit, progress);
-                        audit.finish();
-                        tally = audit.tally();
-                        if (audit.foreignDeadLetters() > 0) {
-                            out.println("NOTE       " + audit.foreignDeadLetters() + " dead letter(s) name offsets of " + tp
-                                    + " whose record has another key or value (of an earlier incarnation of the topic): "
-                                    + "not counted");
-                        }
-                    }
-                    tallies.put(tp, tally);
+                    AuditTally tally = audit(kafka, entry.getKey(), entry.getValue(), lineage, deadLetters, out, progress);
+                    tallies.put(entry.getKey(), tally);
                     total.add(tally);
                 }
                 progress.clear();
@@ -256,6 +186,31 @@ final class AuditCommand implements Callable<Integer> {
         }
     }
 
+    /** Each partition's offsets to audit, {@code [from, to)}, by partition number. */
+    private Map<TopicPartition, long[]> ranges(AuditKafka kafka, List<TopicPartition> tps, Map<TopicPartition, Long> begin,
+                                               Map<TopicPartition, Long> end, Map<Integer, Long> first, StoreLineage lineage)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        LocalDate day = start == null ? null : start.day;
+        Map<TopicPartition, Long> timedStart = Map.of();
+        Map<TopicPartition, Long> timedEnd = Map.of();
+        if (day != null) {
+            timedStart = kafka.offsets(tps, OffsetSpec.forTimestamp(Math.max(0, DayFiles.startMillis(day) - lateness.toMillis())));
+            timedEnd = kafka.offsets(tps, OffsetSpec.forTimestamp(DayFiles.startMillis(day.plusDays(1)) + lateness.toMillis()));
+        }
+        Map<TopicPartition, long[]> ranges = new TreeMap<>(Comparator.comparing(TopicPartition::partition));
+        for (TopicPartition tp : tps) {
+            long b = begin.get(tp);
+            long e = Math.max(b, end.getOrDefault(tp, b));
+            if (day != null) {
+                long[] stored = lineage.positionsOfDay(tp.partition(), day);
+                ranges.put(tp, dayRange(b, e, timedStart.get(tp), timedEnd.get(tp), stored[0], stored[1]));
+            } else {
+                ranges.put(tp, new long[] {Math.min(first.get(tp.partition()), e), e});
+            }
+        }
+        return ranges;
+    }
+
     /**
      * The offsets of a {@code --day} audit: from the first record the broker timestamped at
      * {@code lateness} before the day (none: the end), or the least offset the day's files hold,
@@ -280,180 +235,42 @@ final class AuditCommand implements Callable<Integer> {
         return new long[] {Math.min(lo, hi), hi};
     }
 
-    /** Reads {@code [from, to)} of one partition into the audit, as committed (markers and aborted records skipped). */
-    private void readRange(TopicPartition tp, long from, long to, PartitionAudit audit, Progress progress)
-            throws StoreException {
-        if (from >= to) {
-            return;
+    /** Collects the dead letters of the audited partitions: from the dead-letter topic and each data dir's rejects files. */
+    private void readDeadLetters(AuditKafka kafka, Set<Integer> chosen, PositionIndex deadLetters, PrintWriter out,
+                                 AuditProgress progress)
+            throws ExecutionException, TimeoutException, InterruptedException, IOException, StoreException {
+        String dlq = dlqTopic != null ? dlqTopic : topic + ".dlq";
+        long unreadable = 0;
+        List<TopicPartition> dlqPartitions = kafka.partitionsOf(dlq);
+        if (dlqPartitions.isEmpty()) {
+            out.println("NOTE       dead-letter topic " + dlq + " does not exist: no dead letters from it");
+        } else {
+            unreadable += DeadLetterIndex.readTopic(kafka.reader(), dlqPartitions, topic, chosen, deadLetters, timeout,
+                    n -> progress.update("reading dead-letter topic " + dlq + ": " + n + " records")).unreadable();
         }
-        try (KafkaConsumer<byte[], ByteBuffer> consumer = reader()) {
-            readRange(consumer, tp, from, to, audit, progress);
+        for (Path dir : dataDirs) {
+            unreadable += DeadLetterIndex.readRejectsFiles(dir, topic, chosen, deadLetters).unreadable();
         }
+        if (unreadable > 0) {
+            out.println("NOTE       " + unreadable + " dead letter(s) without readable source coordinates were left out");
+        }
+        deadLetters.seal();
     }
 
-    private void readRange(KafkaConsumer<byte[], ByteBuffer> consumer, TopicPartition tp, long from, long to,
-                           PartitionAudit audit, Progress progress) throws StoreException {
-        consumer.assign(List.of(tp));
-        consumer.seek(tp, from);
-        long lastRecord = System.nanoTime();
-        while (consumer.position(tp, timeout) < to) {
-            var records = consumer.poll(Duration.ofMillis(500));
-            if (records.isEmpty()) {
-                if (System.nanoTime() - lastRecord > timeout.toNanos()) {
-                    throw new org.apache.kafka.common.errors.TimeoutException("no record of " + tp + " arrived for "
-                            + timeout.toSeconds() + " s at offset " + consumer.position(tp) + " (auditing up to " + to + ")");
-                }
-                continue;
+    /** Audits one partition's range: its records merge-joined with their copies in the store. */
+    private AuditTally audit(AuditKafka kafka, TopicPartition tp, long[] range, StoreLineage lineage,
+                             PositionIndex deadLetters, PrintWriter out, AuditProgress progress) throws StoreException {
+        String stream = StreamChunk.kafkaStream(topic, tp.partition());
+        try (StoredCopies copies = new StoredCopies(stream, lineage.files(tp.partition()),
+                deadLetters.entries(stream, range[0], range[1]), range[0], range[1], maxOpenFiles)) {
+            PartitionAudit audit = new PartitionAudit(tp, start == null ? null : start.day, copies, out);
+            kafka.read(tp, range[0], range[1], audit::record, progress);
+            audit.finish();
+            if (audit.foreignDeadLetters() > 0) {
+                out.println("NOTE       " + audit.foreignDeadLetters() + " dead letter(s) name offsets of " + tp
+                        + " whose record has another key or value (of an earlier incarnation of the topic): not counted");
             }
-            lastRecord = System.nanoTime();
-            long last = from;
-            for (ConsumerRecord<byte[], ByteBuffer> r : records.records(tp)) {
-                if (r.offset() >= to) {
-                    break;
-                }
-                audit.record(r);
-                last = r.offset();
-            }
-            progress.update(tp, from, last + 1, to);
-        }
-    }
-
-    /** The partitions of a topic, none when it does not exist. */
-    private List<TopicPartition> partitionsOf(Admin admin, String name)
-            throws ExecutionException, TimeoutException, InterruptedException {
-        try {
-            return admin.describeTopics(List.of(name)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(name)
-                    .partitions().stream().map(i -> new TopicPartition(name, i.partition())).toList();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return List.of();
-            }
-            throw e;
-        }
-    }
-
-    private Map<TopicPartition, Long> committed(Admin admin, List<TopicPartition> tps, PrintWriter out)
-            throws ExecutionException, TimeoutException, InterruptedException {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        Map<TopicPartition, Long> end = new HashMap<>();
-        for (TopicPartition tp : tps) {
-            OffsetAndMetadata om = offsets.get(tp);
-            if (om == null) {
-                out.println("NOTE       group " + group + " has no committed offset on " + tp + ": nothing of it audited");
-            } else {
-                end.put(tp, om.offset());
-            }
-        }
-        return end;
-    }
-
-    /**
-     * The offsets of {@code spec} as a {@code read_committed} consumer sees them; a partition
-     * without one (no record at or after a timestamp) is left out.
-     */
-    private Map<TopicPartition, Long> listOffsets(Admin admin, List<TopicPartition> tps, OffsetSpec spec)
-            throws ExecutionException, TimeoutException, InterruptedException {
-        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
-        tps.forEach(tp -> query.put(tp, spec));
-        Map<TopicPartition, Long> offsets = new HashMap<>();
-        admin.listOffsets(query, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, info) -> {
-                    if (info.offset() >= 0) {
-                        offsets.put(tp, info.offset());
-                    }
-                });
-        return offsets;
-    }
-
-    private Map<String, Object> commonProperties() {
-        Map<String, Object> p = new HashMap<>(kafkaProperties);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return p;
-    }
-
-    private Map<String, Object> adminProperties() {
-        Map<String, Object> p = new HashMap<>();
-        commonProperties().forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
-                p.put(k, v);
-            }
-        });
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ticksink-audit-admin-" + ProcessHandle.current().pid());
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        return p;
-    }
-
-    /**
-     * A new consumer for one read (the dead-letter topic, one partition): one that is
-     * reassigned warns about the fetches still under way for its former partitions.
-     */
-    private KafkaConsumer<byte[], ByteBuffer> reader() {
-        return new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteBufferDeserializer());
-    }
-
-    private Map<String, Object> consumerProperties() {
-        Map<String, Object> p = new HashMap<>();
-        commonProperties().forEach((k, v) -> {
-            if (ConsumerConfig.configNames().contains(k)) {
-                p.put(k, v);
-            }
-        });
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "ticksink-audit-" + ProcessHandle.current().pid());
-        // what the consumer sees: records of aborted transactions are not records of the topic
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // partitions are assigned, never subscribed: no group of its own, nothing committed
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // never create a topic by asking for it (a mistyped dead-letter topic)
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        // a range that retention deleted under the audit fails it instead of silently skipping records
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        return p;
-    }
-
-    /** A progress line on stderr, rewritten in place, when stderr is a terminal; nothing otherwise. */
-    static final class Progress {
-        private static final long EVERY_NANOS = 250_000_000L;
-        private final PrintWriter err;
-        private final boolean terminal = System.console() != null;
-        private long last;
-        private boolean shown;
-
-        Progress(PrintWriter err) {
-            this.err = err;
-        }
-
-        void say(String line) {
-            if (terminal) {
-                err.print("\r\033[K" + line);
-                err.flush();
-                shown = true;
-                last = System.nanoTime();
-            }
-        }
-
-        void update(String line) {
-            if (terminal && System.nanoTime() - last >= EVERY_NANOS) {
-                say(line);
-            }
-        }
-
-        void update(TopicPartition tp, long from, long at, long to) {
-            if (terminal && System.nanoTime() - last >= EVERY_NANOS) {
-                long done = at - from;
-                long size = Math.max(1, to - from);
-                say("auditing " + tp + ": offset " + at + " of " + to + " (" + (100 * done / size) + "%)");
-            }
-        }
-
-        void clear() {
-            if (shown) {
-                err.print("\r\033[K");
-                err.flush();
-                shown = false;
-            }
+            return audit.tally();
         }
     }
 }
