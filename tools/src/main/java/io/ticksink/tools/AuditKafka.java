@@ -158,7 +158,9 @@ final class AuditKafka implements AutoCloseable {
         });
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "ticksink-audit-admin-" + ProcessHandle.current().pid());
+        // the admin client takes the larger of the two: both are the audit's timeout
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         return p;
     }
 
@@ -186,6 +188,6 @@ final class AuditKafka implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close();
+        admin.close(timeout); // calls still pending (a cluster that never answered) are cut off, not awaited
     }
 }

@@ -79,6 +79,14 @@ final class StoreLineage {
                 }
             }
         }
+        int archived = 0;
+        for (Path dir : dataDirs) {
+            archived += DayArchiver.listArchives(dir).size();
+        }
+        if (archived > 0) {
+            lineage.notes.add("NOTE       " + archived + " archived day file(s) (" + DayArchiver.SUFFIX + ") are not read: "
+                    + "their records show as missing; restore them first, or audit from a later offset");
+        }
         if (withoutLineage > 0) {
             lineage.notes.add("NOTE       " + withoutLineage + " day file(s) of schema version 1 have no lineage: their rows "
                     + "are not audited");

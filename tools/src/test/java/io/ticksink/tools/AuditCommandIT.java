@@ -305,6 +305,17 @@ class AuditCommandIT {
         assertThat(total(run)).startsWith("100 audited: 100 stored once, 0 dead-lettered, 0 missing");
     }
 
+    @Test
+    void aTopicThatDoesNotExistIsOneClearError() {
+        Cli.Run run = Cli.run("audit", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic + "-missing",
+                "--data-dir", dataDir.toString());
+
+        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.err()).isEqualTo("error: topic " + topic + "-missing does not exist at " + kafka.bootstrapServers()
+                + System.lineSeparator());
+        assertThat(kafka.endOffsets(topic, 2)).as("nothing created or written").containsValues(0L, 0L);
+    }
+
     // --- helpers
 
     private Cli.Run audit(String... extra) {

@@ -132,6 +132,32 @@ class AuditPartsTest {
         assertThat(negative.err()).contains("--from-offset must not be negative");
     }
 
+    @Test
+    void aClusterThatDoesNotAnswerFailsTheAuditWithOneMessageNamingIt() {
+        Cli.Run run = Cli.run("audit", "--bootstrap-servers", "127.0.0.1:1", "--topic", "ticks", "--data-dir", dir.toString(),
+                "--timeout", "2s");
+
+        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.err()).startsWith("error: cannot audit ticks at 127.0.0.1:1: TimeoutException");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void theProgressLineIsRewrittenInPlaceOnATerminalAndAbsentOtherwise() {
+        java.io.StringWriter terminal = new java.io.StringWriter();
+        AuditProgress shown = new AuditProgress(new java.io.PrintWriter(terminal), true);
+        shown.say("reading the dead letters ...");
+        shown.clear();
+        java.io.StringWriter pipe = new java.io.StringWriter();
+        AuditProgress hidden = new AuditProgress(new java.io.PrintWriter(pipe), false);
+        hidden.say("reading the dead letters ...");
+        hidden.update(new org.apache.kafka.common.TopicPartition("ticks", 0), 0, 50, 100);
+        hidden.clear();
+
+        assertThat(terminal.toString()).isEqualTo("\r\033[Kreading the dead letters ...\r\033[K");
+        assertThat(pipe.toString()).isEmpty();
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
