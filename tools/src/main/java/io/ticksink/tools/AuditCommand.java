@@ -6,11 +6,13 @@ import io.ticksink.schema.StoreException;
 import io.ticksink.schema.StreamChunk;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +116,13 @@ final class AuditCommand implements Callable<Integer> {
         }
         if (start != null && start.fromOffset != null && start.fromOffset < 0) {
             throw new ParameterException(spec.commandLine(), "--from-offset must not be negative, is " + start.fromOffset);
+        }
+        Set<Path> distinct = new HashSet<>();
+        for (Path dir : dataDirs) {
+            if (!distinct.add(Files.exists(dir) ? dir.toRealPath() : dir.toAbsolutePath().normalize())) {
+                throw new ParameterException(spec.commandLine(), "--data-dir " + dir + " is given twice: its rows would "
+                        + "count as stored twice");
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

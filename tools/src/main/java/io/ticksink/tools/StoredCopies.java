@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 
 /**
  * The copies of one Kafka partition's records in the store, stepped through in offset order: the
@@ -130,7 +131,7 @@ final class StoredCopies implements AutoCloseable {
      * The copies at {@code offset}, after handing every copy at a lower position not asked for
      * before to {@code passed}. Offsets must be asked for in increasing order.
      */
-    List<AuditVerdict.Copy> at(long offset, java.util.function.Consumer<Positioned> passed) throws StoreException {
+    List<AuditVerdict.Copy> at(long offset, Consumer<Positioned> passed) throws StoreException {
         openUpTo(offset);
         List<AuditVerdict.Copy> copies = new ArrayList<>(1);
         while (!heads.isEmpty() && heads.peek().position <= offset) {
@@ -146,7 +147,7 @@ final class StoredCopies implements AutoCloseable {
     }
 
     /** Hands every copy not asked for yet, up to the end of the range, to {@code passed}. */
-    void finish(java.util.function.Consumer<Positioned> passed) throws StoreException {
+    void finish(Consumer<Positioned> passed) throws StoreException {
         at(to, passed);
     }
 

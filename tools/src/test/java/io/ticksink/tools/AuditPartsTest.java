@@ -123,6 +123,7 @@ class AuditPartsTest {
         Cli.Run both = Cli.run(concat(base, "--from-offset", "5", "--day", "2026-02-20"));
         Cli.Run noCursor = Cli.run(concat(base, "--max-open-files", "0"));
         Cli.Run negative = Cli.run(concat(base, "--from-offset", "-1"));
+        Cli.Run twice = Cli.run(concat(base, "--data-dir", dir.resolve(".").toString()));
 
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(both.err()).contains("mutually exclusive");
@@ -130,6 +131,8 @@ class AuditPartsTest {
         assertThat(noCursor.err()).contains("--max-open-files must be at least 1");
         assertThat(negative.exitCode()).isEqualTo(2);
         assertThat(negative.err()).contains("--from-offset must not be negative");
+        assertThat(twice.exitCode()).isEqualTo(2);
+        assertThat(twice.err()).contains("is given twice");
     }
 
     @Test
