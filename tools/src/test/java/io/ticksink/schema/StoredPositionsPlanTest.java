@@ -45,10 +45,29 @@ class StoredPositionsPlanTest {
         }
     }
 
+    @Test
+    void deadLettersAreReadBackThroughTheScratchIndexWithoutASort() throws Exception {
+        try (PositionIndex index = PositionIndex.create(dir)) {
+            index.add("kafka:ticks:0", 5, "dlq-0@0", 1);
+            index.seal();
+            Path file;
+            try (var files = java.nio.file.Files.list(dir)) {
+                file = files.filter(p -> p.getFileName().toString().startsWith("ticksink-positions-")).findFirst().orElseThrow();
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+                assertThat(plan(c, PositionIndex.ENTRIES)).anySatisfy(step -> assertThat(step).contains("entries_by_position"))
+                        .noneSatisfy(step -> assertThat(step).contains("TEMP B-TREE"));
+            }
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files).as("the scratch file is deleted on close").isEmpty();
+        }
+    }
+
     private static List<String> plan(Connection c, String sql) throws Exception {
         List<String> steps = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + sql
-                .replace("?", "1"))) {
+                .replaceFirst("stream = \\?", "stream = 'x'").replace("?", "1"))) {
             while (rs.next()) {
                 steps.add(rs.getString("detail"));
             }
