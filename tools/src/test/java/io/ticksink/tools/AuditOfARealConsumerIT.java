@@ -1,0 +1,101 @@
+package io.ticksink.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ticksink.schema.DayFiles;
+import io.ticksink.testing.KafkaTestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.AbstractMap.SimpleEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * audit over what the real consumer (its shaded jar, in a child JVM) stored and dead-lettered: the
+ * audit and the consumer agree on stream names, day routing and dead-letter headers. Needs
+ * {@code consumer/target/ticksink-consumer.jar}, which a full {@code mvn verify} builds before the
+ * tools module's integration tests; without it the test is skipped, saying so.
+ */
+class AuditOfARealConsumerIT {
+
+    private static final Path CONSUMER_JAR = Path.of("..", "consumer", "target", "ticksink-consumer.jar");
+    private static final LocalDate DAY = LocalDate.parse("2026-02-20");
+
+    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+
+    @TempDir
+    Path work;
+
+    private Process consumer;
+
+    @AfterEach
+    void killConsumer() throws Exception {
+        if (consumer != null && consumer.isAlive()) {
+            consumer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void whatTheConsumerStoredAndDeadLetteredPassesTheAudit() throws Exception {
+        Assumptions.assumeTrue(Files.exists(CONSUMER_JAR), CONSUMER_JAR.toAbsolutePath()
+                + " is missing: build the consumer module first (a full mvn verify does)");
+        String topic = kafka.createTopic("audit-consumer", 2);
+        List<Map.Entry<String, String>> records = new ArrayList<>();
+        Instant first = DAY.atTime(22, 0).toInstant(java.time.ZoneOffset.UTC);
+        for (int i = 0; i < 200; i++) {
+            String symbol = "SYM" + (i % 5);
+            records.add(new SimpleEntry<>(symbol, i % 50 == 7 ? "{\"symbol\":" : "{\"symbol\":\"" + symbol + "\",\"timestamp\":"
+                    + first.plusSeconds(90L * i).toEpochMilli() + ",\"bid\":1.1,\"ask\":1.2}"));
+        }
+        kafka.produce(topic, records);
+        Map<Integer, Long> end = kafka.endOffsets(topic, 2);
+        String group = "ticksink-" + topic;
+        Path dataDir = work.resolve("data");
+
+        consumer = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                "-Dorg.sqlite.tmpdir=" + work, "-jar", CONSUMER_JAR.toAbsolutePath().toString(),
+                "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--group-id", group,
+                "--data-dir", dataDir.toString(), "--http-port", "-1", "--dlq-create")
+                .redirectErrorStream(true).redirectOutput(work.resolve("consumer.log").toFile()).start();
+        await().atMost(Duration.ofMinutes(2)).until(() -> {
+            assertThat(consumer.isAlive()).as("consumer running; its log: %s", work.resolve("consumer.log")).isTrue();
+            Map<Integer, Long> committed = kafka.committedOffsets(group, topic);
+            return end.entrySet().stream().allMatch(e -> e.getValue() == 0 || e.getValue().equals(committed.get(e.getKey())));
+        });
+        consumer.destroy(); // SIGTERM
+        assertThat(consumer.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(consumer.exitValue()).isZero();
+        // the consumer did store and dead-letter: 196 rows over two days, 4 dead letters
+        assertThat(rows(DayFiles.path(dataDir, DAY)) + rows(DayFiles.path(dataDir, DAY.plusDays(1)))).isEqualTo(196);
+        assertThat(kafka.endOffsets(topic + ".dlq", 2).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4);
+
+        Cli.Run run = Cli.run("audit", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
+                "--group", group, "--data-dir", dataDir.toString());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.lines()).contains("TOTAL      " + topic + "  200 audited: 196 stored once, 4 dead-lettered, 0 missing, "
+                + "0 duplicated, 0 misplaced, 0 unexpected");
+    }
+
+    private static long rows(Path file) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM ticks")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
