@@ -51,10 +51,14 @@ public final class ConsumerApp implements AutoCloseable {
     /** Learns topic ids, so that a topic deleted and created again is told from the old one. */
     private final Admin admin;
     private final TickConsumer consumer;
+    /** Holds the start until Kafka answers, and says when it does not. */
+    private final BrokerWatch brokerWatch;
 
     private ConsumerApp(ConsumerConfig config, TickStore store, ConsumerMetrics metrics, HealthServer http,
-                        KafkaConsumer<byte[], ByteBuffer> kafkaConsumer, KafkaProducer<byte[], byte[]> producer, Admin admin) {
+                        KafkaConsumer<byte[], ByteBuffer> kafkaConsumer, KafkaProducer<byte[], byte[]> producer, Admin admin,
+                        BrokerWatch brokerWatch) {
         this.config = config;
+        this.brokerWatch = brokerWatch;
         this.store = store;
         this.metrics = metrics;
         this.http = http;
@@ -72,8 +76,6 @@ public final class ConsumerApp implements AutoCloseable {
         } catch (IOException e) {
             throw new StartException("--data-dir " + config.dataDir + " cannot be created: " + e, e);
         }
-        // the embedded broker is ours: its dead-letter topic is created as its topic is
-        DeadLetterTopic.ensure(config, bootstrap, config.dlqCreate || config.embedded());
         TickStore store = new TickStore(config.dataDir, config.storeOptions());
         ConsumerMetrics metrics = new ConsumerMetrics(store);
         HealthServer http = null;
@@ -90,7 +92,8 @@ public final class ConsumerApp implements AutoCloseable {
             producer = new KafkaProducer<>(producerProperties(config, bootstrap),
                     new ByteArraySerializer(), new ByteArraySerializer());
             admin = Admin.create(DeadLetterTopic.adminProperties(config, bootstrap));
-            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer, admin);
+            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer, admin,
+                    new BrokerWatch(admin, bootstrap, config.groupId, metrics));
         } catch (IOException | KafkaException e) {
             closeQuietly(kafkaConsumer, producer);
             if (admin != null) {
@@ -106,14 +109,30 @@ public final class ConsumerApp implements AutoCloseable {
         }
     }
 
-    /** Consumes until {@link #requestStop()} or a fatal error; returns the exit status. */
+    /**
+     * Waits until Kafka answers (for as long as it takes, with {@code /health/ready} at 503), checks
+     * the dead-letter topic, then consumes until {@link #requestStop()} or a fatal error; returns the
+     * exit status.
+     */
     public int run() {
+        if (!brokerWatch.awaitCluster()) {
+            return TickConsumer.EXIT_OK; // stopped before Kafka answered: nothing was read
+        }
+        try {
+            // the embedded broker is ours: its dead-letter topic is created as its topic is
+            DeadLetterTopic.ensure(config, brokerWatch.bootstrap(), config.dlqCreate || config.embedded());
+        } catch (StartException e) {
+            log.error("cannot start: {}", KafkaSecrets.maskText(e.getMessage()));
+            return TickConsumer.EXIT_FATAL;
+        }
+        brokerWatch.start();
         log.info("consuming {} as group {} into {}", config.topic, config.groupId, config.dataDir.toAbsolutePath());
         return consumer.run();
     }
 
     /** Safe from any thread, also before {@link #run()}. */
     public void requestStop() {
+        brokerWatch.requestStop();
         consumer.requestStop();
     }
 
@@ -128,6 +147,7 @@ public final class ConsumerApp implements AutoCloseable {
 
     @Override
     public void close() {
+        brokerWatch.close();
         closeQuietly(kafkaConsumer, producer);
         try {
             admin.close(Duration.ZERO); // nothing of it is pending once the loop has ended

@@ -29,7 +29,8 @@ import picocli.CommandLine;
  * <p>{@code java -jar ticksink-consumer.jar loadgen ...} runs the {@link LoadGenerator} instead.
  *
  * <p>Exit statuses: 0 stopped cleanly; 2 a fatal error (corrupt database, wrong schema version,
- * a start that cannot succeed: a missing dead-letter topic, no answer from Kafka at start);
+ * a start that cannot succeed: a missing dead-letter topic, a refused login); a Kafka that does
+ * not answer at start is waited for, however long;
  * 3 stopped by the shutdown timeout while a write was failing (nothing lost: re-read on restart);
  * 64 bad configuration.
  */
