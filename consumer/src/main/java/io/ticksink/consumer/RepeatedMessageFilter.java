@@ -66,8 +66,9 @@ public final class RepeatedMessageFilter extends AbstractFilter {
     }
 
     /**
-     * The message before its arguments are filled in. Log4j 2.25 deprecates {@code getFormat()} for
-     * its own 3.x, where this filter would key on the formatted message with its numbers removed.
+     * The message before its arguments are filled in. Log4j 2.25 deprecates {@code getFormat()}
+     * without a replacement; the parameterized messages the Kafka client's logging makes still
+     * answer it, and a message without a pattern is its own kind.
      */
     @SuppressWarnings("deprecation")
     private static String pattern(Message message) {
