@@ -63,7 +63,9 @@ class NativeLibraryDirIT {
         // the fault: SIGKILL ran no delete-on-exit, the copies and their locks are still there
         for (Child c : List.of(killed1, killed2)) {
             assertThat(libraryCopies(c.dir)).as("%s's copy after SIGKILL", c.name).hasSize(1);
-            assertThat(Files.list(c.dir).filter(p -> p.toString().endsWith(".lck")).count()).isEqualTo(1);
+            try (Stream<Path> files = Files.list(c.dir)) {
+                assertThat(files.filter(p -> p.toString().endsWith(".lck")).count()).isEqualTo(1);
+            }
         }
 
         Child next = start(base, "next");

@@ -106,7 +106,9 @@ class NativeLibraryDirTest {
         assertThat(killed).doesNotExist();
         assertThat(reused).doesNotExist();
         assertThat(live).isDirectory();
-        assertThat(Files.list(live).count()).isEqualTo(2);
+        try (var files = Files.list(live)) {
+            assertThat(files.count()).as("the live process's copy and lock").isEqualTo(2);
+        }
         assertThat(justStarting).isDirectory();
     }
 
