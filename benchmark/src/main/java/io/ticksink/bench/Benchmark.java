@@ -1,6 +1,7 @@
 package io.ticksink.bench;
 
 import io.ticksink.kafka.EmbeddedKafka;
+import io.ticksink.schema.NativeLibraryDir;
 import io.ticksink.schema.Tick;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,10 +128,7 @@ public final class Benchmark implements Callable<Integer> {
         }
         deleteRecursively(workDir);
         Files.createDirectories(workDir);
-        String nativeDir = System.getProperty("org.sqlite.tmpdir");
-        if (nativeDir != null) {
-            Files.createDirectories(Path.of(nativeDir)); // sqlite-jdbc does not create it
-        }
+        NativeLibraryDir.prepare(); // before anything loads SQLite
         System.out.printf("ticksink benchmark: %,d ticks, %d partitions, %d symbols, compression %s, %d cores, %s%n", ticks,
                 partitions, symbols, compression, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.version"));

@@ -52,12 +52,17 @@ public final class ConsumerApp implements AutoCloseable {
     /** Learns topic ids, so that a topic deleted and created again is told from the old one. */
     private final Admin admin;
     private final TransactionalIds transactionalIds;
+    /** Its transactions start in {@link #run()}, once Kafka answers. */
+    private final DeadLetters deadLetters;
     private final TickConsumer consumer;
+    /** Holds the start until Kafka answers, and says when it does not. */
+    private final BrokerWatch brokerWatch;
 
     private ConsumerApp(ConsumerConfig config, TickStore store, ConsumerMetrics metrics, HealthServer http,
                         KafkaConsumer<byte[], ByteBuffer> kafkaConsumer, KafkaProducer<byte[], byte[]> producer, Admin admin,
-                        TransactionalIds transactionalIds) {
+                        TransactionalIds transactionalIds, BrokerWatch brokerWatch) {
         this.config = config;
+        this.brokerWatch = brokerWatch;
         this.store = store;
         this.metrics = metrics;
         this.http = http;
@@ -65,12 +70,8 @@ public final class ConsumerApp implements AutoCloseable {
         this.producer = producer;
         this.admin = admin;
         this.transactionalIds = transactionalIds;
-        DeadLetters deadLetters = new DeadLetters(producer, config.dlqTopic(), config.dlqTimeout,
+        this.deadLetters = new DeadLetters(producer, config.dlqTopic(), config.dlqTimeout,
                 config.dataDir.resolve("rejects"), metrics);
-        if (!deadLetters.prepare()) {
-            log.warn("the broker did not answer the dead-letter producer's start ({}) within {}; done again with the "
-                    + "first dead letters", transactionalIds.id(), Durations.format(config.dlqTimeout.dividedBy(2)));
-        }
         this.consumer = new TickConsumer(config, kafkaConsumer, deadLetters, store, metrics, new KafkaTopicIds(admin),
                 TickConsumer.HAND_OVER_WAIT);
     }
@@ -81,8 +82,6 @@ public final class ConsumerApp implements AutoCloseable {
         } catch (IOException e) {
             throw new StartException("--data-dir " + config.dataDir + " cannot be created: " + e, e);
         }
-        // the embedded broker is ours: its dead-letter topic is created as its topic is
-        DeadLetterTopic.ensure(config, bootstrap, config.dlqCreate || config.embedded());
         TickStore store = new TickStore(config.dataDir, config.storeOptions());
         ConsumerMetrics metrics = new ConsumerMetrics(store);
         HealthServer http = null;
@@ -101,8 +100,9 @@ public final class ConsumerApp implements AutoCloseable {
             producer = new KafkaProducer<>(producerProperties(config, bootstrap, transactionalIds.id()),
                     new ByteArraySerializer(), new ByteArraySerializer());
             admin = Admin.create(DeadLetterTopic.adminProperties(config, bootstrap));
-            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer, admin, transactionalIds);
-        } catch (IOException | KafkaException | DeadLetters.FencedException e) {
+            return new ConsumerApp(config, store, metrics, http, kafkaConsumer, producer, admin, transactionalIds,
+                    new BrokerWatch(admin, bootstrap, config.groupId, metrics));
+        } catch (IOException | KafkaException e) {
             closeQuietly(kafkaConsumer, producer);
             if (transactionalIds != null) {
                 transactionalIds.close();
@@ -121,8 +121,32 @@ public final class ConsumerApp implements AutoCloseable {
         }
     }
 
-    /** Consumes until {@link #requestStop()} or a fatal error; returns the exit status. */
+    /**
+     * Waits until Kafka answers (for as long as it takes, with {@code /health/ready} at 503), checks
+     * the dead-letter topic, then consumes until {@link #requestStop()} or a fatal error; returns the
+     * exit status.
+     */
     public int run() {
+        if (!brokerWatch.awaitCluster()) {
+            return TickConsumer.EXIT_OK; // stopped before Kafka answered: nothing was read
+        }
+        try {
+            // the embedded broker is ours: its dead-letter topic is created as its topic is
+            DeadLetterTopic.ensure(config, brokerWatch.bootstrap(), config.dlqCreate || config.embedded());
+        } catch (StartException e) {
+            log.error("cannot start: {}", KafkaSecrets.maskText(e.getMessage()));
+            return TickConsumer.EXIT_FATAL;
+        }
+        try {
+            if (!deadLetters.prepare()) {
+                log.warn("the broker did not answer the dead-letter producer's start ({}) within {}; done again with "
+                        + "the first dead letters", transactionalIds.id(), Durations.format(config.dlqTimeout.dividedBy(2)));
+            }
+        } catch (DeadLetters.FencedException e) {
+            log.error("cannot start: {}", KafkaSecrets.maskText(e.getMessage()));
+            return TickConsumer.EXIT_FATAL;
+        }
+        brokerWatch.start();
         log.info("consuming {} as group {} into {}; dead letters to {} in transactions as {}", config.topic, config.groupId,
                 config.dataDir.toAbsolutePath(), config.dlqTopic(), transactionalIds.id());
         return consumer.run();
@@ -130,6 +154,7 @@ public final class ConsumerApp implements AutoCloseable {
 
     /** Safe from any thread, also before {@link #run()}. */
     public void requestStop() {
+        brokerWatch.requestStop();
         consumer.requestStop();
     }
 
@@ -144,6 +169,7 @@ public final class ConsumerApp implements AutoCloseable {
 
     @Override
     public void close() {
+        brokerWatch.close();
         closeQuietly(kafkaConsumer, producer);
         try {
             admin.close(Duration.ZERO); // nothing of it is pending once the loop has ended

@@ -1,14 +1,13 @@
 package io.ticksink.consumer;
 
 import io.ticksink.kafka.EmbeddedKafka;
+import io.ticksink.schema.NativeLibraryDir;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,7 +29,8 @@ import picocli.CommandLine;
  * <p>{@code java -jar ticksink-consumer.jar loadgen ...} runs the {@link LoadGenerator} instead.
  *
  * <p>Exit statuses: 0 stopped cleanly; 2 a fatal error (corrupt database, wrong schema version,
- * a start that cannot succeed: a missing dead-letter topic, no answer from Kafka at start);
+ * a start that cannot succeed: a missing dead-letter topic, a refused login); a Kafka that does
+ * not answer at start is waited for, however long;
  * 3 stopped by the shutdown timeout while a write was failing (nothing lost: re-read on restart);
  * 64 bad configuration.
  */
@@ -86,7 +86,7 @@ public final class Main {
         if (config.logFormat.equals("json")) {
             System.setProperty("log4j2.configurationFile", "log4j2-json.xml");
         }
-        prepareNativeDir();
+        NativeLibraryDir.prepare(); // before anything loads SQLite
         return new Main().start(config, out);
     }
 
@@ -125,6 +125,7 @@ public final class Main {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                NativeLibraryDir.release(); // halt skips the JVM's delete-on-exit
                 LogManager.shutdown();
                 Runtime.getRuntime().halt(status.get()); // exit with our status, not 143 for the signal
             }, "ticksink-shutdown");
@@ -148,39 +149,6 @@ public final class Main {
             finished.countDown();
         }
         return status.get();
-    }
-
-    /**
-     * sqlite-jdbc extracts its native library into a temp dir and a killed JVM leaves it behind:
-     * use a directory of our own and remove what crashed processes left there.
-     */
-    private static void prepareNativeDir() {
-        String configured = System.getProperty("org.sqlite.tmpdir");
-        if (configured != null) {
-            try {
-                Files.createDirectories(Path.of(configured)); // sqlite-jdbc does not create it
-            } catch (IOException e) {
-                // sqlite-jdbc reports the failure when it loads
-            }
-            return;
-        }
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "ticksink-sqlite-native");
-        try {
-            Files.createDirectories(dir);
-            Instant cutoff = Instant.now().minus(Duration.ofHours(1));
-            try (Stream<Path> files = Files.list(dir)) {
-                files.filter(f -> {
-                    try {
-                        return Files.getLastModifiedTime(f).compareTo(FileTime.from(cutoff)) < 0;
-                    } catch (IOException e) {
-                        return false;
-                    }
-                }).forEach(f -> f.toFile().delete()); // a mapped library stays usable by its process
-            }
-            System.setProperty("org.sqlite.tmpdir", dir.toString());
-        } catch (IOException e) {
-            // keep sqlite-jdbc's default location
-        }
     }
 
     private static void deleteRecursively(Path dir) {

@@ -75,9 +75,10 @@ class DeadLetterFailuresIT {
 
         try (InProcessConsumer consumer = InProcessConsumer.start(kafka.bootstrapServers(), topic, group, dataDir,
                 "--dlq-topic", dlq, "--dlq-create")) {
-            // created at start, before anything is sent to it: the broker's own auto-creation would make one partition
+            // created at start (the check runs once Kafka answers, before the first poll), before anything
+            // is sent to it: the broker's own auto-creation would make one partition
+            await("the dead-letter topic").atMost(Duration.ofSeconds(30)).until(() -> describe(dlq) != null);
             TopicDescription created = describe(dlq);
-            assertThat(created).isNotNull();
             assertThat(created.partitions()).hasSize(2);
             awaitCommitted(consumer, group, topic, 2);
             assertThat(consumer.stop()).isZero();

@@ -1,9 +1,7 @@
 package io.ticksink.migrator;
 
-import java.io.IOException;
+import io.ticksink.schema.NativeLibraryDir;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -21,32 +19,13 @@ public final class Main {
     private Main() {
     }
 
-    /**
-     * sqlite-jdbc extracts its native library into {@code org.sqlite.tmpdir} and fails when that
-     * directory does not exist; a directory of our own also keeps the copies a killed run leaves
-     * out of the shared temp dir (the driver deletes stale ones there on the next start).
-     */
-    static void prepareNativeLibraryDir() {
-        String dir = System.getProperty("org.sqlite.tmpdir");
-        if (dir == null) {
-            dir = Path.of(System.getProperty("java.io.tmpdir"), "ticksink-sqlite-" + System.getProperty("user.name"))
-                    .toString();
-            System.setProperty("org.sqlite.tmpdir", dir);
-        }
-        try {
-            Files.createDirectories(Path.of(dir));
-        } catch (IOException e) {
-            log.warn("cannot create {} for the SQLite native library: {}", dir, e.toString());
-        }
-    }
-
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the migrator as the command line would and returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        prepareNativeLibraryDir();
+        NativeLibraryDir.prepare(); // before anything loads SQLite
         MigratorConfig config = new MigratorConfig();
         CommandLine cli = new CommandLine(config).setOut(out).setErr(err);
         try {

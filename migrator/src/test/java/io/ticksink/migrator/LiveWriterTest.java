@@ -6,6 +6,7 @@ import io.ticksink.migrator.ArchiveGenerator.FileSpec;
 import io.ticksink.schema.DayDatabase;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayReader;
+import io.ticksink.schema.NativeLibraryDir;
 import io.ticksink.schema.StoreOptions;
 import io.ticksink.schema.Tick;
 import java.io.PrintWriter;
@@ -41,7 +42,7 @@ class LiveWriterTest {
         ArchiveGenerator.write(input, FileSpec.plain("BBB", DAY.plusDays(1), 300), t -> StoredRows.add(expected, t));
         Path locked = DayFiles.path(output, DAY);
         DayDatabase.open(locked, StoreOptions.defaults()).close();
-        Main.prepareNativeLibraryDir();
+        NativeLibraryDir.prepare();
 
         CompletableFuture<Integer> run;
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + locked);

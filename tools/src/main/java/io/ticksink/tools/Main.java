@@ -1,5 +1,6 @@
 package io.ticksink.tools;
 
+import io.ticksink.schema.NativeLibraryDir;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -59,6 +60,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        NativeLibraryDir.prepare(); // before anything loads SQLite
         PrintWriter out = new PrintWriter(new BufferedWriter(
                 new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
