@@ -1,15 +1,19 @@
 package io.ticksink.schema;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The daily layout: a tick belongs to the UTC day of its own timestamp, stored in
@@ -63,17 +67,34 @@ public final class DayFiles {
     }
 
     /**
-     * Every day file under the data dir, sorted by name (so by day). Files that share a day's
-     * prefix ({@code ticks_YYYY-MM-DD*.db}) are all listed; readers union them.
+     * Every day file under the data dir (three levels deep at most), sorted by name (so by day).
+     * Files that share a day's prefix ({@code ticks_YYYY-MM-DD*.db}) are all listed; readers union
+     * them. A folder that cannot be read below the data dir (the {@code lost+found} of a disk
+     * mounted as the data dir) is passed over, and so is an entry that vanishes during the walk (a
+     * live writer's {@code -wal} file); the data dir itself must be readable.
      */
     public static List<Path> list(Path dataDir) throws IOException {
         if (!Files.isDirectory(dataDir)) {
             return List.of();
         }
         List<Path> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dataDir, 3)) {
-            walk.filter(Files::isRegularFile).filter(p -> dayOf(p) != null).forEach(files::add);
-        }
+        Files.walkFileTree(dataDir, java.util.Set.of(), 3, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && dayOf(file) != null) {
+                    files.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (!file.equals(dataDir) && (e instanceof AccessDeniedException || e instanceof NoSuchFileException)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
         files.sort(null);
         return files;
     }
