@@ -1,5 +1,6 @@
 package io.ticksink.consumer;
 
+import io.ticksink.schema.DeadLetterHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,12 +63,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadLetters {
 
-    public static final String REASON = "ticksink.reject.reason";
-    public static final String DETAIL = "ticksink.reject.detail";
-    public static final String SOURCE_TOPIC = "ticksink.source.topic";
-    public static final String SOURCE_PARTITION = "ticksink.source.partition";
-    public static final String SOURCE_OFFSET = "ticksink.source.offset";
-    public static final String SOURCE_TIMESTAMP = "ticksink.source.timestamp";
+    public static final String REASON = DeadLetterHeaders.REASON;
+    public static final String DETAIL = DeadLetterHeaders.DETAIL;
+    public static final String SOURCE_TOPIC = DeadLetterHeaders.SOURCE_TOPIC;
+    public static final String SOURCE_PARTITION = DeadLetterHeaders.SOURCE_PARTITION;
+    public static final String SOURCE_OFFSET = DeadLetterHeaders.SOURCE_OFFSET;
+    public static final String SOURCE_TIMESTAMP = DeadLetterHeaders.SOURCE_TIMESTAMP;
 
     /** Label values of {@link ConsumerMetrics#deadLettered}: where a dead letter went. */
     static final String TO_TOPIC = "topic";

@@ -74,7 +74,7 @@ class DeadLettersExactlyOnceIT {
         List<String> sent = values(kafka.readAll(dlq, poison.size()));
         assertThat(sent).as("dead letters sent before the kill").containsAll(poison);
         if (point.equals("before-dead-letter-commit")) {
-            assertThat(values(kafka.readCommitted(dlq))).as("not committed: invisible to read_committed").isEmpty();
+            assertThat(values(kafka.readCommitted(dlq, false))).as("not committed: invisible to read_committed").isEmpty();
             assertThat(kafka.committedOffsets(group, topic)).isEmpty();
         } else {
             assertThat(values(kafka.readCommitted(dlq))).containsExactlyInAnyOrderElementsOf(poison);

@@ -179,10 +179,20 @@ public final class KafkaTestCluster {
     }
 
     /**
-     * Every committed record of a topic, read with read_committed from the beginning up to its last
-     * stable offsets: what a transactional reader of the topic sees, copies included.
+     * Every committed record of a topic, read with read_committed from the beginning, once no
+     * transaction on it is open any more (a transaction's commit markers are written just after
+     * its producer's commit returns): what a transactional reader of the topic sees, copies
+     * included. Fails when a transaction stays open for 30 s.
      */
     public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        return readCommitted(topic, true);
+    }
+
+    /**
+     * As {@link #readCommitted(String)}; with {@code awaitClosedTransactions} false, up to the last
+     * stable offset as it is now, before any transaction still open.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, boolean awaitClosedTransactions) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -193,8 +203,13 @@ public final class KafkaTestCluster {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            if (awaitClosedTransactions) {
+                org.awaitility.Awaitility.await("no transaction open on " + topic).atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> consumer.endOffsets(partitions, Duration.ofSeconds(30)).equals(highWatermarks(partitions)));
+            }
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30)); // stable offsets
+            consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
@@ -204,6 +219,21 @@ public final class KafkaTestCluster {
             }
         }
         return records;
+    }
+
+    private Map<TopicPartition, Long> highWatermarks(List<TopicPartition> partitions) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> offsets.put(tp, info.offset()));
+            return offsets;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the end offsets of " + partitions, e);
+        }
     }
 
     /** The group's committed offsets on a topic, partition by partition (absent: none committed). */

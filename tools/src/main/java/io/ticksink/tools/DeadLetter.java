@@ -1,5 +1,6 @@
 package io.ticksink.tools;
 
+import io.ticksink.schema.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,20 +24,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 record DeadLetter(String dlqTopic, int partition, long offset, long time, String reason, String sourceTopic,
                   int sourcePartition, long sourceOffset, byte[] key, byte[] value, List<Header> headers) {
 
-    /*
-     * The header names the consumer writes (io.ticksink.consumer.DeadLetters, whose constants are
-     * the reference). The tools module does not depend on the consumer; these belong in the schema
-     * module, beside the lineage both modules share.
-     */
-    static final String REASON = "ticksink.reject.reason";
-    static final String DETAIL = "ticksink.reject.detail";
-    static final String SOURCE_TOPIC = "ticksink.source.topic";
-    static final String SOURCE_PARTITION = "ticksink.source.partition";
-    static final String SOURCE_OFFSET = "ticksink.source.offset";
-    static final String SOURCE_TIMESTAMP = "ticksink.source.timestamp";
+    static final String REASON = DeadLetterHeaders.REASON;
+    static final String DETAIL = DeadLetterHeaders.DETAIL;
+    static final String SOURCE_TOPIC = DeadLetterHeaders.SOURCE_TOPIC;
+    static final String SOURCE_PARTITION = DeadLetterHeaders.SOURCE_PARTITION;
+    static final String SOURCE_OFFSET = DeadLetterHeaders.SOURCE_OFFSET;
+    static final String SOURCE_TIMESTAMP = DeadLetterHeaders.SOURCE_TIMESTAMP;
     /** The headers the consumer appends to a rejected record, in the order it appends them. */
-    static final List<String> ADDED_BY_THE_CONSUMER =
-            List.of(REASON, DETAIL, SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, SOURCE_TIMESTAMP);
+    static final List<String> ADDED_BY_THE_CONSUMER = DeadLetterHeaders.ALL;
 
     /** On a redriven record: the dead letter it was sent from, {@code <dlq-topic>-<partition>@<offset>}. */
     static final String REDRIVEN_FROM = "ticksink.redrive.dead-letter";

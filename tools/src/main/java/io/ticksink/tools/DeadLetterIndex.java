@@ -3,6 +3,7 @@ package io.ticksink.tools;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.ticksink.schema.DeadLetterHeaders;
 import io.ticksink.schema.PositionIndex;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.StreamChunk;
@@ -34,14 +35,13 @@ import org.apache.kafka.common.header.Header;
  * original record's), so that the audit can tell it from a dead letter of another record at the
  * same coordinates.
  *
- * <p>A dead letter is known by the headers the consumer adds to it ({@code DeadLetters} in the
- * consumer module; the names are repeated here, as the tools do not depend on the consumer).
+ * <p>A dead letter is known by the headers the consumer adds to it ({@link DeadLetterHeaders}).
  */
 final class DeadLetterIndex {
 
-    static final String SOURCE_TOPIC = "ticksink.source.topic";
-    static final String SOURCE_PARTITION = "ticksink.source.partition";
-    static final String SOURCE_OFFSET = "ticksink.source.offset";
+    static final String SOURCE_TOPIC = DeadLetterHeaders.SOURCE_TOPIC;
+    static final String SOURCE_PARTITION = DeadLetterHeaders.SOURCE_PARTITION;
+    static final String SOURCE_OFFSET = DeadLetterHeaders.SOURCE_OFFSET;
 
     private static final JsonFactory JSON = new JsonFactory();
 
