@@ -90,6 +90,8 @@ public final class DeadLetters {
     private boolean initialized;
     /** The dead letters of a transaction whose commit timed out: it is completed before anything else. */
     private List<DecodedBatch.Rejected> inDoubt;
+    /** The last attempt saw a record refused as too large among others: the next sends each record alone. */
+    private boolean oneByOne;
     /** The last abortTransaction failed: it is done again before the next transaction begins. */
     private boolean abortPending;
 
@@ -215,10 +217,15 @@ public final class DeadLetters {
             return failedAll(rejects, e);
         }
         long deadline = System.nanoTime() + timeoutNanos;
+        boolean single = oneByOne;
+        oneByOne = false;
         List<Future<RecordMetadata>> sends = new ArrayList<>(rejects.size());
         for (DecodedBatch.Rejected rejected : rejects) {
             Future<RecordMetadata> send = System.nanoTime() - deadline >= 0 ? null : send(rejected);
             sends.add(send);
+            if (single && send != null) {
+                producer.flush(); // a batch of its own: the topic judges its size alone
+            }
             if (send == null || failedNotForItsRecord(send)) {
                 break; // the rest would wait for the same thing
             }
@@ -234,6 +241,12 @@ public final class DeadLetters {
                             + Duration.ofNanos(timeoutNanos).toMillis() + " ms bound passed");
             if (error == null) {
                 acknowledged.add(rejected);
+            } else if (isTooLarge(error) && !single && rejects.size() > 1) {
+                // the producer batches records: the topic may have refused a small one for a large
+                // one beside it. Sent again one by one, each is judged by its own size
+                oneByOne = true;
+                failed.add(rejected);
+                firstFailure = firstFailure == null ? error : firstFailure;
             } else if (isPermanent(error)) {
                 refused.add(new RejectsFile.Entry(rejected, topic, error));
             } else {
@@ -271,6 +284,9 @@ public final class DeadLetters {
         String message;
         if (firstFailure instanceof IOException) {
             message = "cannot write refused dead letters to the rejects file " + rejectsFile.current() + ": " + firstFailure;
+        } else if (oneByOne && isTooLarge(firstFailure)) {
+            message = "dead-letter topic " + topic + " refused record(s) as too large, maybe for a large one sent in the "
+                    + "same batch: " + RejectsFile.describe(firstFailure) + "; each is sent again on its own";
         } else if (firstFailure != null) {
             message = "dead-letter topic " + topic + " did not take " + (failed.size() - acknowledged.size()) + " of "
                     + rejects.size() + " record(s) within " + Duration.ofNanos(timeoutNanos).toMillis() + " ms: "
@@ -401,6 +417,10 @@ public final class DeadLetters {
      * Whether the topic refuses this record for good: retrying cannot make it take it, so it goes to
      * the rejects file. Everything else (timeouts, leader changes, brokers down) is worth retrying.
      */
+    private static boolean isTooLarge(Throwable error) {
+        return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException;
+    }
+
     static boolean isPermanent(Throwable error) {
         return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException
                 || error instanceof TopicAuthorizationException || error instanceof InvalidTopicException
