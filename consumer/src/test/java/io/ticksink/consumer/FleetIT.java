@@ -21,14 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +40,7 @@ class FleetIT {
     private static final int SYMBOLS = 32;
 
     private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    private final GroupWatch watch = new GroupWatch(kafka);
 
     @TempDir
     Path work;
@@ -72,7 +67,7 @@ class FleetIT {
             ConsumerProcess c = start(nodes, topic, group, dirC,
                     "-Dticksink.fault=after-day-commit:hold", "-Dticksink.fault.dir=" + faultC);
             awaitMembers(group, Set.of(a, b, c), all, nodes);
-            awaitProgress(group, topic, 3_000, nodes);
+            watch.awaitProgress(group, topic, 3_000, nodes);
 
             // B: its writer holds a batch it has not written; freeze the JVM there, as a long GC
             // pause or a stuck disk would, until the group gives its partitions to the others
@@ -86,7 +81,7 @@ class FleetIT {
             awaitMembers(group, Set.of(a, c), all, List.of(a, c));
             // the new owners store and commit everything B could have read before it froze
             await("B's partitions " + ownedByB + " committed past " + endAtFreeze).atMost(Duration.ofSeconds(90)).until(() -> {
-                assertAlive(List.of(a, c));
+                GroupWatch.assertAlive(List.of(a, c));
                 Map<Integer, Long> committed = kafka.committedOffsets(group, topic);
                 return ownedByB.stream().allMatch(p -> committed.getOrDefault(p, 0L) >= endAtFreeze.get(p));
             });
@@ -105,7 +100,7 @@ class FleetIT {
             awaitMembers(group, Set.of(a, b), all, List.of(a, b));
             ConsumerProcess cAgain = start(nodes, topic, group, dirC);
             awaitMembers(group, Set.of(a, b, cAgain), all, List.of(a, b, cAgain));
-            awaitProgress(group, topic, 3_000, List.of(a, b, cAgain));
+            watch.awaitProgress(group, topic, 3_000, List.of(a, b, cAgain));
 
             LoadGenerator.Summary published = load.stop();
             assertThat(published.failed()).as(published.firstError()).isZero();
@@ -113,7 +108,7 @@ class FleetIT {
             assertThat(end.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(published.acked());
             end.values().removeIf(offset -> offset == 0); // a partition no symbol hashes to has nothing to commit
             await("offsets committed up to " + end).atMost(Duration.ofSeconds(90)).until(() -> {
-                assertAlive(List.of(a, b, cAgain));
+                GroupWatch.assertAlive(List.of(a, b, cAgain));
                 return kafka.committedOffsets(group, topic).equals(end);
             });
             for (ConsumerProcess node : List.of(a, b, cAgain)) {
@@ -230,7 +225,7 @@ class FleetIT {
     private void awaitMembers(String group, Set<ConsumerProcess> members, Set<Integer> all, List<ConsumerProcess> alive) {
         Set<Long> pids = members.stream().map(ConsumerProcess::pid).collect(Collectors.toSet());
         await("members " + pids + " own every partition").atMost(Duration.ofSeconds(90)).until(() -> {
-            assertAlive(alive);
+            GroupWatch.assertAlive(alive);
             Map<Long, Set<Integer>> owned = membersByPid(group);
             Set<Integer> union = new HashSet<>();
             owned.values().forEach(union::addAll);
@@ -238,41 +233,8 @@ class FleetIT {
         });
     }
 
-    /** Waits until the group commits {@code ticks} more records than it has now. */
-    private void awaitProgress(String group, String topic, long ticks, List<ConsumerProcess> alive) {
-        long from = committed(group, topic);
-        await("the group commits " + ticks + " more ticks").atMost(Duration.ofSeconds(90)).until(() -> {
-            assertAlive(alive);
-            return committed(group, topic) >= from + ticks;
-        });
-    }
-
-    private long committed(String group, String topic) {
-        return kafka.committedOffsets(group, topic).values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static void assertAlive(List<ConsumerProcess> nodes) {
-        for (ConsumerProcess c : nodes) {
-            if (!c.isAlive() && !c.stoppedByTest()) {
-                throw new AssertionError("a consumer exited on its own:\n" + c.output());
-            }
-        }
-    }
-
     /** The group's members by the pid in their client id ({@code ticksink-PID}), with the partitions each owns. */
     private Map<Long, Set<Integer>> membersByPid(String group) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            Map<Long, Set<Integer>> members = new HashMap<>();
-            admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members()
-                    .forEach(m -> members.put(Long.parseLong(m.clientId().substring("ticksink-".length())),
-                            m.assignment().topicPartitions().stream().map(TopicPartition::partition)
-                                    .collect(Collectors.toSet())));
-            return members;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return Map.of();
-            }
-            throw e;
-        }
+        return watch.members(group, m -> Long.parseLong(m.clientId().substring("ticksink-".length())));
     }
 }

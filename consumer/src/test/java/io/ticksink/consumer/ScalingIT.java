@@ -7,19 +7,12 @@ import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +27,7 @@ class ScalingIT {
     private static final int PARTITIONS = 6;
 
     private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    private final GroupWatch watch = new GroupWatch(kafka);
 
     @TempDir
     Path work;
@@ -53,17 +47,17 @@ class ScalingIT {
             ConsumerProcess b = start(consumers, topic, group, dataDir);
             ConsumerProcess c = start(consumers, topic, group, dataDir);
             awaitAssignment(group, 3, all, consumers);
-            awaitProgress(group, topic, 3_000, consumers);
+            watch.awaitProgress(group, topic, 3_000, consumers);
 
             a.kill();
             awaitAssignment(group, 2, all, consumers);
             assertThat(load.isRunning()).as("still publishing after the crash").isTrue();
-            awaitProgress(group, topic, 3_000, consumers);
+            watch.awaitProgress(group, topic, 3_000, consumers);
 
             b.terminate();
             assertThat(b.waitFor(Duration.ofSeconds(40))).as(b.output()).isZero();
             awaitAssignment(group, 1, all, consumers);
-            awaitProgress(group, topic, 3_000, consumers);
+            watch.awaitProgress(group, topic, 3_000, consumers);
 
             // d joins, then halts as kill -9 would at the worst moment: its 3rd batch is in the
             // shared day files but not committed, so c must read it again and skip every tick of it
@@ -71,13 +65,13 @@ class ScalingIT {
             int cLogFrom = c.output().length();
             assertThat(d.waitFor(Duration.ofSeconds(90))).as(d.output()).isEqualTo(Faults.HALT_STATUS);
             awaitAssignment(group, 1, all, List.of(c));
-            awaitProgress(group, topic, 3_000, List.of(c));
+            watch.awaitProgress(group, topic, 3_000, List.of(c));
             assertThat(c.output().substring(cLogFrom)).as("c skipped d's stored but uncommitted batch")
                     .containsPattern("skipped \\d+ redelivered ticks already stored");
 
             ConsumerProcess e = start(consumers, topic, group, dataDir);
             awaitAssignment(group, 2, all, List.of(c, e));
-            awaitProgress(group, topic, 3_000, List.of(c, e));
+            watch.awaitProgress(group, topic, 3_000, List.of(c, e));
             assertThat(load.isRunning()).as("still publishing when the last member joined").isTrue();
 
             LoadGenerator.Summary published = load.stop();
@@ -85,7 +79,7 @@ class ScalingIT {
             Map<Integer, Long> end = kafka.endOffsets(topic, PARTITIONS);
             assertThat(end.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(published.acked());
             await("offsets committed up to " + end).atMost(Duration.ofSeconds(90)).until(() -> {
-                assertAlive(List.of(c, e));
+                GroupWatch.assertAlive(List.of(c, e));
                 return kafka.committedOffsets(group, topic).equals(end);
             });
             c.terminate();
@@ -117,13 +111,13 @@ class ScalingIT {
             ConsumerProcess m2 = start(consumers, topic, group, dataDir, "--group-instance-id", "m2", staticMember[0], staticMember[1]);
             ConsumerProcess m3 = start(consumers, topic, group, dataDir, "--group-instance-id", "m3", staticMember[0], staticMember[1]);
             await("three static members own every partition").atMost(Duration.ofSeconds(90)).until(() -> {
-                assertAlive(consumers);
+                GroupWatch.assertAlive(consumers);
                 Map<String, Set<Integer>> members = membersByInstance(group);
                 return members.keySet().equals(Set.of("m1", "m2", "m3")) && union(members).equals(all)
                         && members.values().stream().allMatch(p -> p.size() == 2);
             });
             Map<String, Set<Integer>> before = membersByInstance(group);
-            awaitProgress(group, topic, 2_000, consumers);
+            watch.awaitProgress(group, topic, 2_000, consumers);
 
             // every view of the group from here on, while m2 is down and after it is back
             List<Map<String, Set<Integer>>> seen = new ArrayList<>();
@@ -135,11 +129,11 @@ class ScalingIT {
             ConsumerProcess m2again = start(consumers, topic, group, dataDir, "--group-instance-id", "m2",
                     staticMember[0], staticMember[1]);
             await("m2 back with its partitions").atMost(Duration.ofSeconds(60)).until(() -> {
-                assertAlive(List.of(m1, m3, m2again));
+                GroupWatch.assertAlive(List.of(m1, m3, m2again));
                 seen.add(membersByInstance(group));
                 return m2again.output().contains("partitions assigned");
             });
-            awaitProgress(group, topic, 2_000, List.of(m1, m3, m2again));
+            watch.awaitProgress(group, topic, 2_000, List.of(m1, m3, m2again));
             seen.add(membersByInstance(group));
 
             assertThat(seen).as("the group never reshuffled").allSatisfy(view -> assertThat(view).isEqualTo(before));
@@ -152,7 +146,7 @@ class ScalingIT {
             assertThat(published.failed()).as(published.firstError()).isZero();
             Map<Integer, Long> end = kafka.endOffsets(topic, PARTITIONS);
             await("offsets committed up to " + end).atMost(Duration.ofSeconds(90)).until(() -> {
-                assertAlive(List.of(m1, m3, m2again));
+                GroupWatch.assertAlive(List.of(m1, m3, m2again));
                 return kafka.committedOffsets(group, topic).equals(end);
             });
             for (ConsumerProcess m : List.of(m1, m3, m2again)) {
@@ -187,32 +181,10 @@ class ScalingIT {
     /** Waits until the group has exactly {@code members} members, each owning partitions, together owning {@code all}. */
     private void awaitAssignment(String group, int members, Set<Integer> all, List<ConsumerProcess> consumers) {
         await(members + " members own every partition").atMost(Duration.ofSeconds(90)).until(() -> {
-            assertAlive(consumers);
+            GroupWatch.assertAlive(consumers);
             Map<String, Set<Integer>> owned = membersByInstance(group);
             return owned.size() == members && owned.values().stream().noneMatch(Set::isEmpty) && union(owned).equals(all);
         });
-    }
-
-    /** Waits until the group commits {@code ticks} more records than it has now. */
-    private void awaitProgress(String group, String topic, long ticks, List<ConsumerProcess> consumers) {
-        long from = committed(group, topic);
-        await("the group commits " + ticks + " more ticks").atMost(Duration.ofSeconds(90)).until(() -> {
-            assertAlive(consumers);
-            return committed(group, topic) >= from + ticks;
-        });
-    }
-
-    private long committed(String group, String topic) {
-        return kafka.committedOffsets(group, topic).values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    /** Fails at once when a consumer that should run exited on its own (a killed or stopped one is skipped). */
-    private static void assertAlive(List<ConsumerProcess> consumers) {
-        for (ConsumerProcess c : consumers) {
-            if (!c.isAlive() && !c.stoppedByTest()) {
-                throw new AssertionError("a consumer exited on its own:\n" + c.output());
-            }
-        }
     }
 
     private static Set<Integer> union(Map<String, Set<Integer>> members) {
@@ -234,22 +206,8 @@ class ScalingIT {
         return partitions;
     }
 
-    /**
-     * The group's members with the partitions each owns, keyed by {@code group.instance.id} for
-     * static members, else by member id; empty while the group does not exist yet.
-     */
+    /** The group's members by {@code group.instance.id} for static members, else by member id, with their partitions. */
     private Map<String, Set<Integer>> membersByInstance(String group) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            Map<String, Set<Integer>> members = new HashMap<>();
-            admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members()
-                    .forEach(m -> members.put(m.groupInstanceId().orElse(m.consumerId()), m.assignment().topicPartitions()
-                            .stream().map(TopicPartition::partition).collect(Collectors.toSet())));
-            return members;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return Map.of();
-            }
-            throw e;
-        }
+        return watch.members(group, m -> m.groupInstanceId().orElse(m.consumerId()));
     }
 }
