@@ -108,6 +108,14 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--drain-only", description = "Only the consumer's drain (c), e.g. to profile it.")
     boolean drainOnly;
 
+    @Option(names = "--cold-ticks", defaultValue = "1000000",
+            description = "Backlog of the cold drain: a fresh consumer JVM with default options, timed from its first offset "
+                    + "commit to zero lag (default: ${DEFAULT-VALUE}; 0: none).")
+    long coldTicks;
+
+    @Option(names = "--cold-only", description = "Only the cold drain, with (b) measured beside it.")
+    boolean coldOnly;
+
     @Option(names = "--reject-every", defaultValue = "0", paramLabel = "N",
             description = "With --drain-only: a record that is not JSON after every N ticks, so that the drain dead-letters "
                     + "them (default: none).")
@@ -116,6 +124,7 @@ public final class Benchmark implements Callable<Integer> {
     private final Map<String, String> results = new LinkedHashMap<>();
     /** One client for the offsets polled while the consumer runs: a new one per look would load the machine. */
     private Admin admin;
+    private EmbeddedKafka kafka;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmark()).execute(args));
@@ -149,7 +158,12 @@ public final class Benchmark implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"));
              Admin offsets = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             admin = offsets;
+            this.kafka = kafka;
             String bootstrap = kafka.bootstrapServers();
+            if (coldOnly) {
+                coldRuns(bootstrap);
+                return;
+            }
             if (!skipDrain) {
                 kafka.createTopic("drain", partitions);
                 long t0 = System.nanoTime();
@@ -161,6 +175,9 @@ public final class Benchmark implements Callable<Integer> {
                     return;
                 }
                 drainRounds(bootstrap);
+                if (coldTicks > 0) {
+                    coldRuns(bootstrap);
+                }
             }
             if (!skipLatency) {
                 for (int rate : rates) {
@@ -198,6 +215,7 @@ public final class Benchmark implements Callable<Integer> {
         List<Bare.Rates> as = new ArrayList<>();
         List<Bare.Rates> bs = new ArrayList<>();
         List<Bare.Rates> bStars = new ArrayList<>();
+        List<Bare.Rates> bPluses = new ArrayList<>();
         List<Drain> cs = new ArrayList<>();
         List<Tick> warmup = Bare.ticks(drainWarmup, symbols);
         List<Tick> timed = Bare.ticks(ticks, symbols);
@@ -205,27 +223,34 @@ public final class Benchmark implements Callable<Integer> {
             Bare.Rates a = Bare.pollAndParse(bootstrap, "drain", partitions, drainWarmup, drainWarmup + ticks);
             Bare.Rates b = Bare.insert(workDir.resolve("bare"), warmup, timed, 20_000, "FULL");
             Bare.Rates bStar = Bare.insert(workDir.resolve("bare"), warmup, timed, 20_000, "FULL", true);
+            Bare.Rates bPlus = Bare.insertMultiRow(workDir.resolve("bare"), warmup, timed, 20_000, "FULL");
             Drain c = drain(bootstrap, round);
             as.add(a);
             bs.add(b);
             bStars.add(bStar);
+            bPluses.add(bPlus);
             cs.add(c);
-            System.out.printf("round %d: (a) %,.0f  (b) %,.0f  (b*) %,.0f  (c) %,.0f ticks/s, (c)/min(a,b) %.2f; "
-                    + "cold (a) %,.0f  (b) %,.0f  (c) %,.0f%n", round, a.warm(), b.warm(), bStar.warm(), c.warm(),
-                    c.warm() / Math.min(a.warm(), b.warm()), a.cold(), b.cold(), c.cold());
+            System.out.printf("round %d: (a) %,.0f  (b) %,.0f  (b*) %,.0f  (b+) %,.0f  (c) %,.0f ticks/s, (c)/(b) %.2f, "
+                    + "(c)/(b+) %.2f; cold (a) %,.0f  (b) %,.0f  (c) %,.0f%n", round, a.warm(), b.warm(), bStar.warm(),
+                    bPlus.warm(), c.warm(), c.warm() / b.warm(), c.warm() / bPlus.warm(), a.cold(), b.cold(), c.cold());
         }
         double a = median(as.stream().mapToDouble(Bare.Rates::warm));
         double b = median(bs.stream().mapToDouble(Bare.Rates::warm));
         double bStar = median(bStars.stream().mapToDouble(Bare.Rates::warm));
+        double bPlus = median(bPluses.stream().mapToDouble(Bare.Rates::warm));
+        medianB = b;
         String of = String.format(" (median of %d)", rounds);
         report("(a) bare KafkaConsumer, poll + parse, store nothing" + of, "%,.0f ticks/s", a);
         report("(b) bare sqlite-jdbc insert, 20,000-row transactions, synchronous=FULL" + of, "%,.0f ticks/s", b);
         report("(b*) the same loop, its connection opened as the store opens day files (NOMUTEX)" + of,
                 "%,.0f ticks/s", bStar);
+        report(String.format("(b+) the loop of (b) with one multi-row INSERT per %d ticks", Bare.MULTI_ROW) + of,
+                "%,.0f ticks/s", bPlus);
         double bNormal = Bare.insert(workDir.resolve("bare"), warmup, timed, 20_000, "NORMAL").warm();
         report("(b') same as (b), synchronous=NORMAL", "%,.0f ticks/s", bNormal);
         report(cs);
         double c = median(cs.stream().mapToDouble(Drain::warm));
+        report("(c)/(b), (c)/(b+)", "%.2f, %.2f", c / b, c / bPlus);
         report("(c)/min(a,b)", "%.2f", c / Math.min(a, b));
         report("(c)/min(a,b*)", "%.2f", c / Math.min(a, bStar));
         double aCold = median(as.stream().mapToDouble(Bare.Rates::cold));
@@ -234,6 +259,64 @@ public final class Benchmark implements Callable<Integer> {
         report(String.format("cold: (a) whole topic / (b) first %,d ticks / (c) whole drain from its first stored tick",
                 drainWarmup), "%,.0f / %,.0f / %,.0f ticks/s", aCold, bCold, cCold);
         report("(c)/min(a,b) cold", "%.2f", cCold / Math.min(aCold, bCold));
+    }
+
+    /** (b)'s warm median of the drain rounds, for the cold drain's ratio; measured again when there were none. */
+    private double medianB = Double.NaN;
+
+    /**
+     * The cold drain: a consumer that was down comes back to a backlog in a fresh JVM with default
+     * options, as an operator restarts it. Timed from its first offset commit (seen by polling the
+     * group every 20 ms) to zero lag, and from JVM start to that first commit; (b) is measured
+     * again beside it when the rounds did not run, before and after, and their mean is compared.
+     */
+    private void coldRuns(String bootstrap) throws Exception {
+        kafka.createTopic("cold", partitions);
+        Workload.preload(bootstrap, "cold", 0, coldTicks, symbols, compression);
+        double b = medianB;
+        Bare.Rates bBefore = null;
+        if (Double.isNaN(b)) {
+            List<Tick> timed = Bare.ticks(Math.min(ticks, 2_000_000), symbols);
+            bBefore = Bare.insert(workDir.resolve("bare"), timed, timed, 20_000, "FULL");
+            b = bBefore.warm();
+        }
+        String group = "bench-cold";
+        try (ChildJvm consumer = ChildJvm.start(workDir, consumerJvm(), consumerJar,
+                consumerArgs(bootstrap, "cold", group, workDir.resolve("cold-data"), false))) {
+            long started = System.nanoTime();
+            Map<TopicPartition, Long> end = endOffsets("cold", partitions);
+            long firstCommit = 0;
+            while (true) {
+                Map<TopicPartition, Long> committed = committed(group);
+                long now = System.nanoTime();
+                if (firstCommit == 0 && !committed.isEmpty()) {
+                    firstCommit = now;
+                }
+                if (committed.equals(end)) {
+                    break;
+                }
+                if (!consumer.isAlive()) {
+                    throw new IllegalStateException("consumer died: " + consumer.output());
+                }
+                Thread.sleep(20);
+            }
+            long done = System.nanoTime();
+            double stored = consumer.metric("ticksink_ticks_stored_total", null);
+            consumer.terminate(Duration.ofSeconds(30));
+            // the first commit covers a first batch: the rate counts the ticks stored after it
+            double firstBatch = Math.min(coldTicks, 20_000);
+            double rate = (stored - firstBatch) / ((done - firstCommit) / 1e9);
+            if (bBefore != null) {
+                List<Tick> timed = Bare.ticks(Math.min(ticks, 2_000_000), symbols);
+                b = (b + Bare.insert(workDir.resolve("bare"), List.of(), timed, 20_000, "FULL").warm()) / 2;
+                report("(b) bare insert, measured before and after the cold drain, mean", "%,.0f ticks/s", b);
+            }
+            report(String.format("(c cold) fresh consumer JVM on a %,d-tick backlog: JVM start to first commit", coldTicks),
+                    "%.2f s", (firstCommit - started) / 1e9);
+            report("(c cold) first commit to zero lag / JVM start to zero lag", "%,.0f / %,.0f ticks/s", rate,
+                    coldTicks / ((done - started) / 1e9));
+            report("(c cold)/(b)", "%.2f", rate / b);
+        }
     }
 
     /** What one drain measured. */
@@ -415,10 +498,17 @@ public final class Benchmark implements Callable<Integer> {
     }
 
     private List<String> consumerArgs(String bootstrap, String topic, String group, Path dataDir) {
+        return consumerArgs(bootstrap, topic, group, dataDir, true);
+    }
+
+    /** The consumer's options; without {@code extra}, only what it needs to find its broker, topic and dir. */
+    private List<String> consumerArgs(String bootstrap, String topic, String group, Path dataDir, boolean extra) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrap, "--topic", topic, "--group-id",
                 group, "--data-dir", dataDir.toAbsolutePath().toString(), "--http-port", "0", "--http-address", "127.0.0.1",
                 "--dlq-create"));
-        args.addAll(consumerArgs);
+        if (extra) {
+            args.addAll(consumerArgs);
+        }
         return args;
     }
 

@@ -42,10 +42,13 @@ public final class DayDatabase implements AutoCloseable {
             "ALTER TABLE ticks ADD COLUMN position INTEGER",
             "CREATE TABLE streams (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
 
+    /** Rows bound per native batch call: the driver binds and steps a batch's statements in one call. */
     private static final int INSERT_BATCH = 1024;
-    private static final String INSERT_TICK =
-            "INSERT INTO ticks (symbol, timestamp, bid, ask, spread, lp_source, broker_id, stream_id, position) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** Rows per multi-row statement: one statement start, cursor open and seek per this many rows. */
+    static final int ROWS_PER_STATEMENT = 50;
+    private static final int COLUMNS = 9;
+    private static final String INSERT_TICK = insertSql(1);
+    private static final String INSERT_TICKS = insertSql(ROWS_PER_STATEMENT);
     private static final String SELECT_STREAM = "SELECT id FROM streams WHERE name = ?";
     private static final String INSERT_STREAM = "INSERT INTO streams (name) VALUES (?)";
     private static final String SELECT_POSITION =
@@ -61,6 +64,7 @@ public final class DayDatabase implements AutoCloseable {
     private final Path file;
     private final Connection connection;
     private final PreparedStatement insertTick;
+    private final PreparedStatement insertTicks;
     private final PreparedStatement selectPosition;
     private final PreparedStatement upsertPosition;
     private final PreparedStatement restartPosition;
@@ -75,6 +79,7 @@ public final class DayDatabase implements AutoCloseable {
         this.file = file;
         this.connection = connection;
         this.insertTick = connection.prepareStatement(INSERT_TICK);
+        this.insertTicks = connection.prepareStatement(INSERT_TICKS);
         this.selectPosition = connection.prepareStatement(SELECT_POSITION);
         this.upsertPosition = connection.prepareStatement(UPSERT_POSITION);
         this.restartPosition = connection.prepareStatement(RESTART_POSITION);
@@ -263,28 +268,11 @@ public final class DayDatabase implements AutoCloseable {
                     }
                     restarted.add(chunk.stream());
                 }
-                int pending = 0;
-                long streamId = -1;
-                for (int i = 0; i < chunk.size(); i++) {
-                    if (chunk.position(i) < storedNext) {
-                        skipped++;
-                        continue;
-                    }
-                    if (streamId < 0) {
-                        streamId = streamId(chunk.stream());
-                    }
-                    bind(chunk.tick(i));
-                    insertTick.setLong(8, streamId);
-                    insertTick.setLong(9, chunk.position(i));
-                    insertTick.addBatch();
-                    stored++;
-                    if (++pending == INSERT_BATCH) {
-                        insertTick.executeBatch();
-                        pending = 0;
-                    }
-                }
-                if (pending > 0) {
-                    insertTick.executeBatch();
+                int[] rows = rowsToStore(chunk, storedNext);
+                skipped += chunk.size() - rows.length;
+                if (rows.length > 0) {
+                    insert(chunk, rows, streamId(chunk.stream()));
+                    stored += rows.length;
                 }
                 if (restart) {
                     restartPosition.setLong(1, chunk.nextPosition());
@@ -343,21 +331,97 @@ public final class DayDatabase implements AutoCloseable {
         return id;
     }
 
-    private void bind(Tick tick) throws SQLException {
-        insertTick.setString(1, tick.symbol());
-        insertTick.setLong(2, tick.timestampMillis());
-        insertTick.setDouble(3, tick.bid());
-        insertTick.setDouble(4, tick.ask());
-        insertTick.setDouble(5, tick.spread());
-        setNullable(6, tick.lpSource());
-        setNullable(7, tick.brokerId());
+    private static String insertSql(int rows) {
+        StringBuilder sql = new StringBuilder("INSERT INTO ticks (symbol, timestamp, bid, ask, spread, lp_source, "
+                + "broker_id, stream_id, position) VALUES ");
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        }
+        return sql.toString();
     }
 
-    private void setNullable(int index, String value) throws SQLException {
+    /**
+     * The indices of the chunk's ticks at or above {@code storedNext}, grouped by symbol (symbols in
+     * order of first appearance, each symbol's ticks in chunk order): consecutive inserts then land
+     * on the same pages of the (symbol, timestamp) index. Ticks of one symbol and millisecond keep
+     * their order, so the rowid order among them, by which readers break ties, is the stream's.
+     */
+    static int[] rowsToStore(StreamChunk chunk, long storedNext) {
+        int n = chunk.size();
+        int first = 0;
+        while (first < n && chunk.position(first) < storedNext) {
+            first++; // positions increase: the skipped ones come first
+        }
+        int[] group = new int[n - first];
+        Map<String, Integer> groups = new java.util.HashMap<>();
+        int[] counts = new int[8];
+        for (int i = first; i < n; i++) {
+            Integer g = groups.get(chunk.tick(i).symbol());
+            if (g == null) {
+                g = groups.size();
+                groups.put(chunk.tick(i).symbol(), g);
+                if (g == counts.length) {
+                    counts = java.util.Arrays.copyOf(counts, g * 2);
+                }
+            }
+            group[i - first] = g;
+            counts[g]++;
+        }
+        int[] start = new int[groups.size()];
+        for (int g = 1; g < start.length; g++) {
+            start[g] = start[g - 1] + counts[g - 1];
+        }
+        int[] rows = new int[group.length];
+        for (int i = 0; i < group.length; i++) {
+            rows[start[group[i]]++] = first + i;
+        }
+        return rows;
+    }
+
+    /** Inserts the chunk's ticks at {@code rows}, in that order, mostly through the multi-row statement. */
+    private void insert(StreamChunk chunk, int[] rows, long streamId) throws SQLException {
+        int i = 0;
+        int pending = 0;
+        for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) {
+            for (int r = 0; r < ROWS_PER_STATEMENT; r++) {
+                bind(insertTicks, r * COLUMNS, chunk.tick(rows[i + r]), streamId, chunk.position(rows[i + r]));
+            }
+            insertTicks.addBatch();
+            if (++pending * ROWS_PER_STATEMENT >= INSERT_BATCH) {
+                insertTicks.executeBatch();
+                pending = 0;
+            }
+        }
+        if (pending > 0) {
+            insertTicks.executeBatch();
+        }
+        if (i < rows.length) {
+            for (; i < rows.length; i++) {
+                bind(insertTick, 0, chunk.tick(rows[i]), streamId, chunk.position(rows[i]));
+                insertTick.addBatch();
+            }
+            insertTick.executeBatch();
+        }
+    }
+
+    private static void bind(PreparedStatement insert, int base, Tick tick, long streamId, long position)
+            throws SQLException {
+        insert.setString(base + 1, tick.symbol());
+        insert.setLong(base + 2, tick.timestampMillis());
+        insert.setDouble(base + 3, tick.bid());
+        insert.setDouble(base + 4, tick.ask());
+        insert.setDouble(base + 5, tick.spread());
+        setNullable(insert, base + 6, tick.lpSource());
+        setNullable(insert, base + 7, tick.brokerId());
+        insert.setLong(base + 8, streamId);
+        insert.setLong(base + 9, position);
+    }
+
+    private static void setNullable(PreparedStatement insert, int index, String value) throws SQLException {
         if (value == null) {
-            insertTick.setNull(index, Types.VARCHAR);
+            insert.setNull(index, Types.VARCHAR);
         } else {
-            insertTick.setString(index, value);
+            insert.setString(index, value);
         }
     }
 

@@ -95,7 +95,8 @@ class TickStoreTest {
         assertThat(file()).isEqualTo(dataDir.resolve("2026/01/ticks_2026-01-19.db"));
         assertThat(DayReader.readAll(file())).containsExactlyElementsOf(ticks(DAY, 0, 9));
         assertThat(DayReader.count(file())).isEqualTo(10);
-        assertThat(DayReader.sample(file(), 3)).containsExactlyElementsOf(ticks(DAY, 0, 2));
+        // a chunk's rows go in grouped by symbol, each symbol's in stream order: EURUSD has the even positions
+        assertThat(DayReader.sample(file(), 3)).containsExactly(tick(DAY, 0), tick(DAY, 2), tick(DAY, 4));
         assertThat(DayReader.positions(file())).containsExactly(Map.entry(STREAM, 10L));
         assertThat(store.positions(DAY)).containsExactly(Map.entry(STREAM, 10L));
     }
@@ -346,7 +347,9 @@ class TickStoreTest {
         store.write(DAY, List.of(chunk(STREAM, null, DAY, 100, 102), chunk(file2, "f", DAY, 0, 1)));
         store.write(DAY, List.of(chunk(STREAM, null, DAY, 101, 104))); // 101 and 102 redelivered: skipped
 
-        assertThat(lineage()).containsExactly(STREAM + "@100", STREAM + "@101", STREAM + "@102",
+        // in rowid order: each chunk's rows grouped by symbol (EURUSD at even positions, GBPUSD at odd
+        // ones), in order of first appearance, each symbol's in stream order
+        assertThat(lineage()).containsExactly(STREAM + "@100", STREAM + "@102", STREAM + "@101",
                 file2 + "@0", file2 + "@1", STREAM + "@103", STREAM + "@104");
         assertThat(query(file(), "SELECT count(*) FROM streams")).isEqualTo(2);
     }
