@@ -1,4 +1,4 @@
-package io.ticksink.consumer;
+package io.ticksink.consumer.load;
 
 import java.time.Instant;
 import java.util.SplittableRandom;
