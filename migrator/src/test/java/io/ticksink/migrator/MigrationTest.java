@@ -279,6 +279,22 @@ class MigrationTest {
     }
 
     @Test
+    void aCorruptDayFileStopsTheRunWithTheFatalExitCodeAndIsLeftAsItWas() throws Exception {
+        write(FileSpec.plain("EURUSD", DAY, 10));
+        Path day = DayFiles.path(output(), DAY);
+        Files.createDirectories(day.getParent());
+        byte[] garbage = new byte[8192];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        Files.write(day, garbage);
+
+        Run run = migrate();
+
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.FATAL);
+        assertThat(run.err()).contains(day.getFileName().toString());
+        assertThat(Files.readAllBytes(day)).isEqualTo(garbage);
+    }
+
+    @Test
     void badOptionsExitWithUsageErrorNamingTheOption() throws Exception {
         Files.createDirectories(input());
         Run run = migrate("--batch-size", "0");
