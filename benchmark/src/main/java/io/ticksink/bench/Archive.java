@@ -1,6 +1,6 @@
 package io.ticksink.bench;
 
-import io.ticksink.consumer.SyntheticTicks;
+import io.ticksink.consumer.load.SyntheticTicks;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

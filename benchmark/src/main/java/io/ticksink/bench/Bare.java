@@ -1,6 +1,6 @@
 package io.ticksink.bench;
 
-import io.ticksink.consumer.SyntheticTicks;
+import io.ticksink.consumer.load.SyntheticTicks;
 import io.ticksink.schema.DayDatabase;
 import io.ticksink.schema.RecordDecoder;
 import io.ticksink.schema.Tick;

@@ -1,6 +1,6 @@
 package io.ticksink.bench;
 
-import io.ticksink.consumer.SyntheticTicks;
+import io.ticksink.consumer.load.SyntheticTicks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

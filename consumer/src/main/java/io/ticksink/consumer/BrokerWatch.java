@@ -1,5 +1,6 @@
 package io.ticksink.consumer;
 
+import io.ticksink.cli.Durations;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;

@@ -1,5 +1,6 @@
 package io.ticksink.consumer;
 
+import io.ticksink.cli.Durations;
 import io.ticksink.schema.TickStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;

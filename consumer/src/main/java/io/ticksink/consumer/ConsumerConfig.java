@@ -1,5 +1,10 @@
 package io.ticksink.consumer;
 
+import io.ticksink.cli.BusyTimeoutOption;
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.ExitCodes;
+import io.ticksink.cli.LogFormatOption;
+import io.ticksink.cli.VersionProvider;
 import io.ticksink.schema.StoreOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -18,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * properties file, then the defaults below ({@link ConfigSources}). {@link #validate()} rejects
  * bad values at start-up with a message that names the option.
  */
-@Command(name = "ticksink-consumer", mixinStandardHelpOptions = true, version = "ticksink-consumer 0.1.0",
+@Command(name = "ticksink-consumer", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpWidth = 110,
         description = {
             "Consumes JSON ticks from a Kafka topic into daily SQLite databases,",
@@ -58,7 +64,8 @@ public final class ConsumerConfig {
 
     @Option(names = "--dlq-create", arity = "0..1", defaultValue = "false", fallbackValue = "true", paramLabel = "true|false",
             description = "Create the dead-letter topic at start when it is missing, with the partitions and replication "
-                    + "factor of --topic. Without it, a missing dead-letter topic stops the start with exit status 2 "
+                    + "factor of --topic. Without it, a missing dead-letter topic stops the start with exit status "
+                    + ExitCodes.FATAL + " "
                     + "(default: ${DEFAULT-VALUE}; always on with the embedded broker).")
     boolean dlqCreate;
 
@@ -101,9 +108,8 @@ public final class ConsumerConfig {
             description = "SQLite synchronous mode. FULL (default) makes each committed batch survive a power loss.")
     StoreOptions.Synchronous synchronous;
 
-    @Option(names = "--busy-timeout", defaultValue = "5s", converter = Durations.class, paramLabel = "DURATION",
-            description = "How long SQLite waits for another writer's lock before the write is retried (default: ${DEFAULT-VALUE}).")
-    Duration busyTimeout;
+    @Mixin
+    BusyTimeoutOption busy;
 
     @Option(names = "--max-open-files", defaultValue = "16", paramLabel = "N",
             description = "Day databases kept open at once (default: ${DEFAULT-VALUE}).")
@@ -125,9 +131,8 @@ public final class ConsumerConfig {
             description = "Port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")
     int httpPort;
 
-    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
-            description = "Console log layout (default: ${DEFAULT-VALUE}).")
-    String logFormat;
+    @Mixin
+    LogFormatOption logging;
 
     @Option(names = "--partitions", defaultValue = "3", paramLabel = "N",
             description = "Embedded broker only: partitions of the topic it creates (default: ${DEFAULT-VALUE}).")
@@ -154,7 +159,7 @@ public final class ConsumerConfig {
     public StoreOptions storeOptions() {
         return StoreOptions.defaults()
                 .withSynchronous(synchronous)
-                .withBusyTimeout(busyTimeout)
+                .withBusyTimeout(busy.busyTimeout)
                 .withMaxOpenFiles(maxOpenFiles);
     }
 
@@ -176,7 +181,6 @@ public final class ConsumerConfig {
         require(maxOpenFiles >= 1, "--max-open-files must be at least 1, is " + maxOpenFiles);
         require(!shutdownTimeout.isNegative() && !shutdownTimeout.isZero(), "--shutdown-timeout must be positive");
         require(httpPort >= -1 && httpPort <= 65535, "--http-port must be -1..65535, is " + httpPort);
-        require(logFormat.equals("text") || logFormat.equals("json"), "--log-format must be text or json, is " + logFormat);
         require(partitions >= 1, "--partitions must be at least 1, is " + partitions);
         require(demo >= 0, "--demo must not be negative");
         require(demo == 0 || embedded(), "--demo publishes to the embedded broker; it cannot be combined with --bootstrap-servers");

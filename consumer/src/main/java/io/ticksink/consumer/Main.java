@@ -1,5 +1,9 @@
 package io.ticksink.consumer;
 
+import io.ticksink.cli.CommandLines;
+import io.ticksink.cli.ExitCodes;
+import io.ticksink.consumer.load.Demo;
+import io.ticksink.consumer.load.LoadGenerator;
 import io.ticksink.kafka.EmbeddedKafka;
 import io.ticksink.schema.NativeLibraryDir;
 import java.io.IOException;
@@ -28,18 +32,16 @@ import picocli.CommandLine;
  *
  * <p>{@code java -jar ticksink-consumer.jar loadgen ...} runs the {@link LoadGenerator} instead.
  *
- * <p>Exit statuses: 0 stopped cleanly; 2 a fatal error (corrupt database, wrong schema version,
- * a start that cannot succeed: a missing dead-letter topic, a refused login); a Kafka that does
- * not answer at start is waited for, however long;
- * 3 stopped by the shutdown timeout while a write was failing (nothing lost: re-read on restart);
- * 64 bad configuration.
+ * <p>Exit statuses ({@link ExitCodes}): 0 stopped cleanly; 2 bad configuration; 3 stopped by the
+ * shutdown timeout while a write was failing (nothing lost: re-read on restart); 5 a fatal error
+ * (corrupt database, wrong schema version, a start that cannot succeed: a missing dead-letter
+ * topic, a refused login). A Kafka that does not answer at start is waited for, however long.
  */
 public final class Main {
 
-    public static final int EXIT_USAGE = 64;
     /**
      * How long past {@code --shutdown-timeout} a stop may take to close the Kafka clients and the
-     * day files before the process exits anyway (status 3): after SIGTERM the process is gone
+     * day files before the process exits anyway ({@link ExitCodes#UNCOMMITTED}): after SIGTERM the process is gone
      * within {@code --shutdown-timeout} plus this. Deployment files give it at least that long.
      */
     public static final Duration CLOSE_GRACE = Duration.ofSeconds(15);
@@ -79,13 +81,10 @@ public final class Main {
                 return 0;
             }
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
-            err.println("ticksink-consumer: " + KafkaSecrets.maskText(e.getMessage()));
-            err.println("Run with --help for the options.");
-            return EXIT_USAGE;
+            return CommandLines.usageError(new PrintWriter(err, true), "ticksink-consumer",
+                    KafkaSecrets.maskText(e.getMessage()));
         }
-        if (config.logFormat.equals("json")) {
-            System.setProperty("log4j2.configurationFile", "log4j2-json.xml");
-        }
+        config.logging.apply();
         NativeLibraryDir.prepare(); // before anything loads SQLite
         return new Main().start(config, out);
     }
@@ -131,7 +130,10 @@ public final class Main {
             }, "ticksink-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             if (config.demo > 0) {
-                Thread demo = new Thread(new Demo(bootstrap, config.topic, config.demo, config.dataDir, app.metrics(),
+                ConsumerMetrics metrics = app.metrics();
+                Thread demo = new Thread(new Demo(bootstrap, config.topic, config.demo, config.dataDir,
+                        metrics::recordsCommitted,
+                        () -> metrics.registry().get("ticksink.batch.write").timer().totalTime(TimeUnit.NANOSECONDS) / 1e9,
                         app::requestStop, out), "ticksink-demo");
                 demo.setDaemon(true);
                 demo.start();

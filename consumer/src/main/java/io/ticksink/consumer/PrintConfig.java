@@ -1,5 +1,6 @@
 package io.ticksink.consumer;
 
+import io.ticksink.cli.Durations;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,5 +1,7 @@
 package io.ticksink.consumer;
 
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.Backoff;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.TickStore;
@@ -34,10 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class TickConsumer {
 
-    /** Exit statuses of {@link #run()}. */
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FATAL = 2;
-    public static final int EXIT_UNCOMMITTED = 3;
+    /** Exit statuses of {@link #run()}, from the one table of every ticksink command ({@link ExitCodes}). */
+    public static final int EXIT_OK = ExitCodes.OK;
+    public static final int EXIT_FATAL = ExitCodes.FATAL;
+    public static final int EXIT_UNCOMMITTED = ExitCodes.UNCOMMITTED;
 
     private static final Logger log = LoggerFactory.getLogger(TickConsumer.class);
     private static final long IDLE_POLL_NANOS = Duration.ofMillis(200).toNanos();

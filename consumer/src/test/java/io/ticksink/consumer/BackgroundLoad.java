@@ -1,5 +1,8 @@
 package io.ticksink.consumer;
 
+import io.ticksink.consumer.load.LoadGenOptions;
+import io.ticksink.consumer.load.LoadGenerator;
+import io.ticksink.consumer.load.SyntheticTicks;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickDecoder;
 import io.ticksink.schema.TickRejectedException;

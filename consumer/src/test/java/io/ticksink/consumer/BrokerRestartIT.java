@@ -3,6 +3,7 @@ package io.ticksink.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ticksink.consumer.load.LoadGenerator;
 import io.ticksink.kafka.EmbeddedKafka;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Path;

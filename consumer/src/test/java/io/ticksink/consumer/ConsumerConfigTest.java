@@ -2,6 +2,9 @@ package io.ticksink.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ticksink.cli.ExitCodes;
+import io.ticksink.cli.LogFormatOption;
+import io.ticksink.cli.VersionProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -63,24 +66,24 @@ class ConsumerConfigTest {
 
     @Test
     void invalidValuesStopTheStartWithAMessageNamingTheOption() {
-        assertThat(run("--batch-size", "0")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("--batch-size", "0")).isEqualTo(ExitCodes.USAGE);
         assertThat(err()).contains("--batch-size must be at least 1");
 
         err.reset();
-        assertThat(run("--retry-initial", "5s", "--retry-max", "1s")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("--retry-initial", "5s", "--retry-max", "1s")).isEqualTo(ExitCodes.USAGE);
         assertThat(err()).contains("--retry-initial (5s) must not exceed --retry-max (1s)");
 
         err.reset();
-        assertThat(run("--linger", "soon")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("--linger", "soon")).isEqualTo(ExitCodes.USAGE);
         assertThat(err()).contains("--linger").contains("'soon' is not a duration");
 
         err.reset();
         env.put("TICKSINK_AUTO_OFFSET_RESET", "middle");
-        assertThat(run()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run()).isEqualTo(ExitCodes.USAGE);
         assertThat(err()).contains("--auto-offset-reset must be earliest or latest, is middle");
 
         err.reset();
-        assertThat(run("--config", dir.resolve("missing.properties").toString())).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("--config", dir.resolve("missing.properties").toString())).isEqualTo(ExitCodes.USAGE);
         assertThat(err()).contains("--config: cannot read");
     }
 
@@ -112,12 +115,32 @@ class ConsumerConfigTest {
     @Test
     void versionAndTheLoadGeneratorsHelpArePrintedToTheCommandsOutput() {
         assertThat(run("--version")).isZero();
-        assertThat(out()).contains("ticksink-consumer 0.1.0");
+        assertThat(out()).startsWith("ticksink-consumer " + VersionProvider.version(Main.class));
         out.reset();
 
         assertThat(run("loadgen", "--help")).isZero();
         assertThat(out().replaceAll("\\s+", " ")).contains("ticksink-consumer loadgen", "--rate", "--count");
         assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void theLoadGeneratorIsDispatchedFromMainAndABadOptionIsAUsageError() {
+        assertThat(run("loadgen", "--rate", "fast", "--bootstrap-servers", "h:1")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err()).contains("ticksink-consumer loadgen").contains("not a rate");
+    }
+
+    @Test
+    void theLogFormatAndBusyTimeoutOptionsAreReadFromTheEnvironmentToo() {
+        env.put("TICKSINK_LOG_FORMAT", "json");
+        env.put("TICKSINK_BUSY_TIMEOUT", "250ms");
+
+        ConsumerConfig config = parse();
+
+        assertThat(config.logging.logFormat).isEqualTo(LogFormatOption.LogFormat.json);
+        assertThat(config.storeOptions().busyTimeout()).isEqualTo(Duration.ofMillis(250));
+        err.reset();
+        assertThat(run("--log-format", "xml")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err()).contains("--log-format").contains("xml");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.ticksink.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ticksink.cli.ExitCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,7 @@ class KafkaSecretsTest {
     void aParseErrorThatQuotesASecretArgumentDoesNotShowIt() {
         assertThat(run("--kafka-propery", "ssl.key.password=s3cret",
                 "--kafka-propery", "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
-                        + "username=\"u\" password=\"hunter2\";")).isEqualTo(Main.EXIT_USAGE);
+                        + "username=\"u\" password=\"hunter2\";")).isEqualTo(ExitCodes.USAGE);
 
         String message = err.toString(StandardCharsets.UTF_8);
         assertThat(message).as("the error names the argument").contains("ssl.key.password=" + KafkaSecrets.MASK)

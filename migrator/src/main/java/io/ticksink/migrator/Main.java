@@ -1,5 +1,7 @@
 package io.ticksink.migrator;
 
+import io.ticksink.cli.CommandLines;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.NativeLibraryDir;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
@@ -8,7 +10,8 @@ import picocli.CommandLine;
 
 /**
  * Entry point of {@code ticksink-migrator.jar}: reads the options, runs the migration, prints
- * the summary and exits with the code {@link MigrationResult#exitCode()} chose.
+ * the summary and exits with the code {@link MigrationResult#exitCode()} chose, one of
+ * {@link ExitCodes}.
  *
  * <p>Thread safe: each {@link #run} call is a run of its own (tests call it in process).
  */
@@ -42,17 +45,15 @@ public final class Main {
             }
             return result.exitCode();
         } catch (CommandLine.ParameterException | IllegalArgumentException e) {
-            err.println("ticksink-migrator: " + e.getMessage());
-            err.println("Try --help.");
-            return MigrationResult.EXIT_USAGE;
+            return CommandLines.usageError(err, "ticksink-migrator", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("ticksink-migrator: interrupted");
-            return MigrationResult.EXIT_FATAL;
+            return ExitCodes.FATAL;
         } catch (Exception e) {
             log.error("migration stopped", e);
             err.println("ticksink-migrator: " + e.getMessage());
-            return MigrationResult.EXIT_FATAL;
+            return ExitCodes.FATAL;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ticksink.migrator;
 
+import io.ticksink.cli.ExitCodes;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,29 +28,22 @@ record MigrationResult(
         boolean dryRun,
         long elapsedNanos) {
 
-    /** Everything loaded (or found loaded), nothing rejected. */
-    static final int EXIT_OK = 0;
-    /** Some records or files were rejected, or changed since loaded, or could not be written. */
-    static final int EXIT_INCOMPLETE = 1;
-    /** Bad command line (picocli's code). */
-    static final int EXIT_USAGE = 2;
-    /** The run stopped: a condition retrying cannot fix, such as a corrupt day file. */
-    static final int EXIT_FATAL = 3;
-    /** {@code --verify} found counts that differ. */
-    static final int EXIT_VERIFY_FAILED = 4;
-
-    /** The worst condition wins. */
+    /**
+     * The worst condition wins: {@link ExitCodes#FATAL} for a run stopped early,
+     * {@link ExitCodes#VERIFY_FAILED}, {@link ExitCodes#PROBLEM} for rejects or files not loaded,
+     * else {@link ExitCodes#OK}.
+     */
     int exitCode() {
         if (failure != null) {
-            return EXIT_FATAL;
+            return ExitCodes.FATAL;
         }
         if (differences != null && !differences.isEmpty()) {
-            return EXIT_VERIFY_FAILED;
+            return ExitCodes.VERIFY_FAILED;
         }
         if (totals.rejected() > 0 || problemFiles() > 0 || unprocessed > 0) {
-            return EXIT_INCOMPLETE;
+            return ExitCodes.PROBLEM;
         }
-        return EXIT_OK;
+        return ExitCodes.OK;
     }
 
     long problemFiles() {

@@ -1,5 +1,6 @@
 package io.ticksink.migrator;
 
+import io.ticksink.cli.ExitCodes;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Map;
@@ -84,9 +85,9 @@ final class MigrationSummary {
 
     private static String verdict(MigrationResult r) {
         return switch (r.exitCode()) {
-            case MigrationResult.EXIT_OK -> r.dryRun() ? "every record readable" : "every file loaded";
-            case MigrationResult.EXIT_FATAL -> "stopped; fix the cause and run again";
-            case MigrationResult.EXIT_VERIFY_FAILED -> "stored counts differ from the source";
+            case ExitCodes.OK -> r.dryRun() ? "every record readable" : "every file loaded";
+            case ExitCodes.FATAL -> "stopped; fix the cause and run again";
+            case ExitCodes.VERIFY_FAILED -> "stored counts differ from the source";
             default -> "incomplete: see the report; fix or remove the files named there and run again";
         };
     }

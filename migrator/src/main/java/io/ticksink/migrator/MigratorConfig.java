@@ -1,9 +1,13 @@
 package io.ticksink.migrator;
 
+import io.ticksink.cli.BusyTimeoutOption;
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.VersionProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,7 +17,7 @@ import picocli.CommandLine.Option;
  * <p>Not thread safe: filled by picocli, then read once by {@link #settings()}.
  */
 @Command(name = "ticksink-migrator", mixinStandardHelpOptions = true, sortOptions = false,
-        version = "ticksink migrator 0.1.0",
+        versionProvider = VersionProvider.class,
         description = {
             "Loads the legacy JSON tick archive <input-dir>/<SYMBOL>/<YYYY-MM-DD>.json (also .jsonl, .ndjson, "
                     + "each optionally .gz) into the daily databases <output-dir>/YYYY/MM/ticks_YYYY-MM-DD.db.",
@@ -23,8 +27,8 @@ import picocli.CommandLine.Option;
             "0:every file loaded (or found loaded), no record rejected",
             "1:records or files rejected, files changed since loaded, or writes given up (see the report)",
             "2:bad command line",
-            "3:stopped by a condition retrying cannot fix (corrupt day file, newer schema)",
-            "4:--verify found counts that differ"})
+            "4:--verify found counts that differ",
+            "5:stopped by a condition retrying cannot fix (corrupt day file, newer schema)"})
 final class MigratorConfig {
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
@@ -57,12 +61,10 @@ final class MigratorConfig {
                     + "about 75 bytes each).")
     int maxQueuedTicks = 200_000;
 
-    @Option(names = "--busy-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
-            description = "How long SQLite waits for another writer's lock (a live consumer) before the write "
-                    + "is retried with backoff (default: ${DEFAULT-VALUE}).")
-    Duration busyTimeout;
+    @Mixin
+    BusyTimeoutOption busy;
 
-    @Option(names = "--retry-for", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+    @Option(names = "--retry-for", paramLabel = "DURATION", defaultValue = "10m", converter = Durations.class,
             description = "How long a failing write (busy, locked, I/O, disk full) is retried before its files are "
                     + "given up for this run (default: ${DEFAULT-VALUE}).")
     Duration retryFor;
@@ -97,14 +99,14 @@ final class MigratorConfig {
             throw new IllegalArgumentException("--max-queued-ticks (" + maxQueuedTicks
                     + ") must be at least --batch-size (" + batchSize + ")");
         }
-        if (busyTimeout.isNegative() || retryFor.isNegative()) {
+        if (busy.busyTimeout.isNegative() || retryFor.isNegative()) {
             throw new IllegalArgumentException("--busy-timeout and --retry-for must not be negative");
         }
         if (progress != null && !progress.matches("bar|log|none")) {
             throw new IllegalArgumentException("--progress must be bar, log or none, is " + progress);
         }
         return new MigrationSettings(inputDir.toAbsolutePath().normalize(), outputDir.toAbsolutePath().normalize(),
-                threads, writers, batchSize, maxQueuedTicks, busyTimeout, retryFor, dryRun, verify);
+                threads, writers, batchSize, maxQueuedTicks, busy.busyTimeout, retryFor, dryRun, verify);
     }
 
     /** The progress display: {@code --progress}, else a bar on a terminal and log lines elsewhere. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.migrator.ArchiveGenerator.FileSpec;
 import io.ticksink.migrator.ArchiveGenerator.Layout;
 import io.ticksink.migrator.ArchiveGenerator.TimeStyle;
@@ -163,7 +164,7 @@ class MigrationTest {
 
         Run again = migrate();
 
-        assertThat(again.exit()).isEqualTo(MigrationResult.EXIT_INCOMPLETE);
+        assertThat(again.exit()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(again.out()).contains("1 changed since loaded");
         assertThat(report()).singleElement().satisfies(r -> {
             assertThat(r.get("file").asText()).isEqualTo("EURUSD/2026-01-19.json");
@@ -181,7 +182,7 @@ class MigrationTest {
 
         Run again = migrate();
 
-        assertThat(again.exit()).isEqualTo(MigrationResult.EXIT_INCOMPLETE);
+        assertThat(again.exit()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(report()).extracting(r -> r.get("reason").asText()).containsExactly("SOURCE_CHANGED");
         assertThat(StoredRows.multiset(output())).isEqualTo(expected);
     }
@@ -203,7 +204,7 @@ class MigrationTest {
 
         Run run = migrate();
 
-        assertThat(run.exit()).isEqualTo(MigrationResult.EXIT_INCOMPLETE);
+        assertThat(run.exit()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.out()).contains("4 ticks, 3 rejected").contains("2 loaded with rejects");
         List<String> lines = new ArrayList<>();
         for (JsonNode r : report()) {
@@ -219,7 +220,7 @@ class MigrationTest {
 
         // files with rejects stay out of the ledger: a re-run reports them again and stores nothing twice
         Run again = migrate();
-        assertThat(again.exit()).isEqualTo(MigrationResult.EXIT_INCOMPLETE);
+        assertThat(again.exit()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(report()).hasSize(3);
         assertThat(StoredRows.count(output())).isEqualTo(4);
     }
@@ -236,7 +237,7 @@ class MigrationTest {
 
         Run run = migrate();
 
-        assertThat(run.exit()).isEqualTo(MigrationResult.EXIT_INCOMPLETE);
+        assertThat(run.exit()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.out()).contains("1 loaded").contains("2 broken");
         assertThat(report()).extracting(r -> r.get("file").asText() + " " + r.get("reason").asText())
                 .containsExactlyInAnyOrder("GBPUSD/2026-01-19.jsonl.gz BROKEN_FILE", "USDJPY/2026-01-19.json.gz BROKEN_FILE");
@@ -255,7 +256,7 @@ class MigrationTest {
 
         Run run = migrate("--dry-run");
 
-        assertThat(run.exit()).isEqualTo(MigrationResult.EXIT_INCOMPLETE);
+        assertThat(run.exit()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.out()).contains("dry run").contains("100 ticks, 1 rejected");
         assertThat(DayFiles.list(output())).isEmpty();
         assertThat(output().resolve("migration-ledger.db")).doesNotExist();
@@ -273,8 +274,24 @@ class MigrationTest {
 
         Run run = migrate("--verify");
 
-        assertThat(run.exit()).isEqualTo(MigrationResult.EXIT_VERIFY_FAILED);
+        assertThat(run.exit()).isEqualTo(ExitCodes.VERIFY_FAILED);
         assertThat(run.out()).contains("1 differences").contains("2026-01-19 GBPUSD       source 100, stored 97 (-3)");
+    }
+
+    @Test
+    void aCorruptDayFileStopsTheRunWithTheFatalExitCodeAndIsLeftAsItWas() throws Exception {
+        write(FileSpec.plain("EURUSD", DAY, 10));
+        Path day = DayFiles.path(output(), DAY);
+        Files.createDirectories(day.getParent());
+        byte[] garbage = new byte[8192];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        Files.write(day, garbage);
+
+        Run run = migrate();
+
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.FATAL);
+        assertThat(run.err()).contains(day.getFileName().toString());
+        assertThat(Files.readAllBytes(day)).isEqualTo(garbage);
     }
 
     @Test
@@ -282,7 +299,7 @@ class MigrationTest {
         Files.createDirectories(input());
         Run run = migrate("--batch-size", "0");
 
-        assertThat(run.exit()).isEqualTo(MigrationResult.EXIT_USAGE);
+        assertThat(run.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(run.err()).contains("--batch-size");
     }
 

@@ -1,5 +1,7 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.PositionIndex;
 import io.ticksink.schema.StoreException;
@@ -131,14 +133,14 @@ final class AuditCommand implements Callable<Integer> {
             List<TopicPartition> all = kafka.partitionsOf(topic);
             if (all.isEmpty()) {
                 err.println("error: topic " + topic + " does not exist at " + bootstrapServers);
-                return Main.PROBLEM;
+                return ExitCodes.PROBLEM;
             }
             Set<Integer> allNumbers = new TreeSet<>();
             all.forEach(tp -> allNumbers.add(tp.partition()));
             Set<Integer> chosen = partitions == null ? allNumbers : new TreeSet<>(partitions);
             if (!allNumbers.containsAll(chosen)) {
                 err.println("error: topic " + topic + " has partitions " + allNumbers + ", not " + chosen);
-                return Main.PROBLEM;
+                return ExitCodes.PROBLEM;
             }
             List<TopicPartition> tps = chosen.stream().map(p -> new TopicPartition(topic, p)).toList();
             // the end is fixed first: whatever the consumer declared durable up to it is in the
@@ -174,24 +176,24 @@ final class AuditCommand implements Callable<Integer> {
                     err.println("error: " + topic + " is not stored completely: " + total.missing + " missing, "
                             + total.duplicates + " duplicated, " + total.misplaced + " misplaced, " + total.unexpected
                             + " unexpected (see the lines above)");
-                    return Main.PROBLEM;
+                    return ExitCodes.PROBLEM;
                 }
                 return 0;
             }
         } catch (StoredCopies.TooManyOpen e) {
             progress.clear();
             err.println("error: " + e.getMessage());
-            return Main.PROBLEM;
+            return ExitCodes.PROBLEM;
         } catch (KafkaException | ExecutionException | TimeoutException e) {
             progress.clear();
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             err.println("error: cannot audit " + topic + " at " + bootstrapServers + ": " + cause.getClass().getSimpleName()
                     + ": " + cause.getMessage());
-            return Main.PROBLEM;
+            return ExitCodes.PROBLEM;
         } catch (StoreException | IOException e) {
             progress.clear();
             err.println("error: cannot read the store: " + e.getMessage());
-            return Main.PROBLEM;
+            return ExitCodes.PROBLEM;
         }
     }
 

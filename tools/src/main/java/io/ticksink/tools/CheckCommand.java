@@ -1,5 +1,7 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.DataDirsOption;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayCheck;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.StoreException;
@@ -13,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code check}: integrity of every day file; exits 1 when any has a problem. */
 @Command(name = "check", mixinStandardHelpOptions = true,
@@ -63,9 +65,9 @@ final class CheckCommand implements Callable<Integer> {
             if (copies) {
                 spec.commandLine().getErr().println("copies not counted: fix the problems first");
             }
-            return Main.PROBLEM;
+            return ExitCodes.PROBLEM;
         }
-        return !copies || countCopies(out) ? 0 : Main.PROBLEM;
+        return !copies || countCopies(out) ? 0 : ExitCodes.PROBLEM;
     }
 
     /** Prints the copies of each day and their total; {@code false} when a day could not be read. */

@@ -1,5 +1,9 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.BusyTimeoutOption;
+import io.ticksink.cli.DataDirOption;
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayMaintenance;
 import io.ticksink.schema.StoreException;
@@ -10,10 +14,10 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code compact}: ANALYZE, VACUUM and a WAL checkpoint for every closed day file. */
 @Command(name = "compact", mixinStandardHelpOptions = true,
@@ -35,9 +39,8 @@ final class CompactCommand implements Callable<Integer> {
             description = "How long a day must have ended. Default: ${DEFAULT-VALUE}.")
     Duration olderThan;
 
-    @Option(names = "--busy-timeout", defaultValue = "5s", converter = Durations.class,
-            description = "How long to wait for a writer's lock. Default: ${DEFAULT-VALUE}.")
-    Duration busyTimeout;
+    @Mixin
+    BusyTimeoutOption busy;
 
     @Override
     public Integer call() throws IOException {
@@ -53,7 +56,7 @@ final class CompactCommand implements Callable<Integer> {
             }
             long size = FileSizes.withCompanions(file);
             try {
-                DayMaintenance.compact(file, busyTimeout);
+                DayMaintenance.compact(file, busy.busyTimeout);
             } catch (StoreException e) {
                 skipped++;
                 out.println("SKIPPED  " + file + ": " + e.getMessage());
@@ -68,6 +71,6 @@ final class CompactCommand implements Callable<Integer> {
         out.println(compacted + " files compacted (" + FileSizes.human(before) + " -> " + FileSizes.human(after)
                 + "), " + skipped + " skipped");
         out.flush();
-        return skipped == 0 ? 0 : Main.PROBLEM;
+        return skipped == 0 ? 0 : ExitCodes.PROBLEM;
     }
 }

@@ -1,5 +1,7 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.CommandLines;
+import io.ticksink.cli.VersionProvider;
 import io.ticksink.schema.NativeLibraryDir;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -15,20 +17,18 @@ import picocli.CommandLine.Option;
 /**
  * {@code ticksink-tools}: the operator's read and maintenance commands over a data dir.
  *
- * <p>Exit codes: 0 done; 1 a problem was found or a day could not be handled (the message says
- * which); 2 wrong usage. Data goes to stdout, messages to stderr.
+ * <p>Exit codes ({@link io.ticksink.cli.ExitCodes}): 0 done; 1 a problem was found or a day could
+ * not be handled (the message says which); 2 wrong usage. Data goes to stdout, messages to stderr.
+ * A command is a class of its own, named in {@code subcommands} below.
  *
  * <p>One instance serves one command line on one thread.
  */
-@Command(name = "ticksink-tools", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "ticksink-tools", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Read and maintain ticksink day files.",
         subcommands = {QueryCommand.class, RecentCommand.class, StatsCommand.class, CheckCommand.class,
                 CompactCommand.class, RetentionCommand.class, RestoreCommand.class, MergeCommand.class,
                 RedriveCommand.class, AuditCommand.class})
 public final class Main {
-
-    /** Exit code when a command found a problem or could not handle every day. */
-    public static final int PROBLEM = 1;
 
     private final Clock clock;
 
@@ -49,14 +49,7 @@ public final class Main {
 
     /** A command line over this clock, printing data to {@code out} and messages to {@code err}. */
     public static CommandLine commandLine(Clock clock, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main(clock));
-        cli.setOut(out);
-        cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + e.getMessage());
-            return PROBLEM;
-        });
-        return cli;
+        return CommandLines.commandLine(new Main(clock), out, err);
     }
 
     public static void main(String[] args) {
@@ -67,13 +60,5 @@ public final class Main {
         int code = commandLine(Clock.systemUTC(), out, err).execute(args);
         out.flush();
         System.exit(code);
-    }
-
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"ticksink-tools " + (v == null ? "(development build)" : v)};
-        }
     }
 }

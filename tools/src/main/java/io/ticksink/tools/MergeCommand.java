@@ -1,5 +1,7 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.BusyTimeoutOption;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayMerge;
 import io.ticksink.schema.StoreException;
@@ -7,7 +9,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,10 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code merge}: copies the ticks of other data dirs' day files into the target dir's day files,
@@ -49,9 +51,8 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--day", paramLabel = "YYYY-MM-DD", description = "Merge only this day (repeatable). Default: every day of the sources.")
     List<LocalDate> days;
 
-    @Option(names = "--busy-timeout", defaultValue = "5s", converter = Durations.class,
-            description = "How long to wait for a writer of a target day file to let go of its write lock. Default: ${DEFAULT-VALUE}.")
-    Duration busyTimeout;
+    @Mixin
+    BusyTimeoutOption busy;
 
     @Override
     public Integer call() throws IOException {
@@ -62,11 +63,11 @@ final class MergeCommand implements Callable<Integer> {
         for (Path source : sources) {
             if (!Files.isDirectory(source)) {
                 err.println("error: source data dir " + source + " does not exist or is not a directory");
-                return Main.PROBLEM;
+                return ExitCodes.PROBLEM;
             }
             if (source.toRealPath().equals(targetReal)) {
                 err.println("error: source data dir " + source + " is the target data dir");
-                return Main.PROBLEM;
+                return ExitCodes.PROBLEM;
             }
             for (Path file : listDayFiles(source)) {
                 LocalDate day = DayFiles.dayOf(file);
@@ -94,7 +95,7 @@ final class MergeCommand implements Callable<Integer> {
                 DayMerge.Result day = DayMerge.Result.NONE;
                 for (int from = 0; from < files.size(); from += DayMerge.MAX_SOURCES) {
                     day = day.plus(DayMerge.mergeInto(file, files.subList(from, Math.min(files.size(), from + DayMerge.MAX_SOURCES)),
-                            busyTimeout));
+                            busy.busyTimeout));
                 }
                 if (terminal) {
                     err.print("\r");
@@ -119,7 +120,7 @@ final class MergeCommand implements Callable<Integer> {
         out.flush();
         if (failed > 0) {
             err.println("error: " + failed + " of " + byDay.size() + " days could not be merged (see FAILED lines)");
-            return Main.PROBLEM;
+            return ExitCodes.PROBLEM;
         }
         return 0;
     }

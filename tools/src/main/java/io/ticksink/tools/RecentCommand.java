@@ -1,5 +1,6 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.DataDirsOption;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickQueries;
@@ -7,10 +8,10 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code recent}: one symbol's latest ticks, printed oldest first like {@code tail}. */
 @Command(name = "recent", mixinStandardHelpOptions = true,

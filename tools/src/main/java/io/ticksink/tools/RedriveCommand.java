@@ -1,5 +1,7 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,7 +177,7 @@ final class RedriveCommand implements Callable<Integer> {
             out.flush();
             err.println("error: " + kafka.explain(e) + (reading && !dryRun
                     ? "; what was committed stays committed, and a rerun sends the rest" : ""));
-            return Main.PROBLEM;
+            return ExitCodes.PROBLEM;
         } finally {
             if (sender != null) {
                 sender.close();

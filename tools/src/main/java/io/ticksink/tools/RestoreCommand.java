@@ -1,5 +1,8 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.BusyTimeoutOption;
+import io.ticksink.cli.DataDirOption;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayCheck;
 import io.ticksink.schema.DayMaintenance;
 import io.ticksink.schema.StoreException;
@@ -7,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
@@ -15,9 +17,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code restore}: brings archived days back into the day files the queries read. An archive is
@@ -46,9 +48,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--keep-archive", description = "Keep the .db.zst files after restoring.")
     boolean keepArchive;
 
-    @Option(names = "--busy-timeout", defaultValue = "5s", converter = Durations.class,
-            description = "How long to wait for a writer of the day file to let go of its write lock. Default: ${DEFAULT-VALUE}.")
-    Duration busyTimeout;
+    @Mixin
+    BusyTimeoutOption busy;
 
     @Override
     public Integer call() throws IOException {
@@ -72,7 +73,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 beforeMerge.accept(file);
                 // the archive's content names it: a rerun after a crash finds it merged already
-                long added = DayMaintenance.restoreInto(file, restoring, "archive:sha256:" + HexFormat.of().formatHex(digest), busyTimeout);
+                long added = DayMaintenance.restoreInto(file, restoring, "archive:sha256:" + HexFormat.of().formatHex(digest), busy.busyTimeout);
                 if (!keepArchive) {
                     Files.delete(archive);
                 }
@@ -88,6 +89,6 @@ final class RestoreCommand implements Callable<Integer> {
         }
         out.println(restored + " files restored, " + failed + " failed");
         out.flush();
-        return failed == 0 ? 0 : Main.PROBLEM;
+        return failed == 0 ? 0 : ExitCodes.PROBLEM;
     }
 }

@@ -1,5 +1,9 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.BusyTimeoutOption;
+import io.ticksink.cli.DataDirOption;
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayMaintenance;
 import io.ticksink.schema.StoreException;
@@ -14,11 +18,11 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code retention}: compresses or deletes the files of days that ended at least
@@ -63,9 +67,8 @@ final class RetentionCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what would be done; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--busy-timeout", defaultValue = "5s", converter = Durations.class,
-            description = "How long to wait for another connection to let go of a file. Default: ${DEFAULT-VALUE}.")
-    Duration busyTimeout;
+    @Mixin
+    BusyTimeoutOption busy;
 
     @Option(names = "--level", defaultValue = "9", description = "zstd level, 1..22. Default: ${DEFAULT-VALUE}.")
     int level;
@@ -93,7 +96,7 @@ final class RetentionCommand implements Callable<Integer> {
             // the file is held from the copy through the deletion, and read by SQLite alone: a
             // descriptor of it opened and closed here would drop the lock (POSIX locks are per process)
             Path copy = DayArchiver.copyOf(file);
-            try (DayMaintenance.ExclusiveDay held = DayMaintenance.takeExclusive(file, busyTimeout)) {
+            try (DayMaintenance.ExclusiveDay held = DayMaintenance.takeExclusive(file, busy.busyTimeout)) {
                 if (action.compress) {
                     DayArchiver.deleteWithCompanions(copy);
                     held.copyTo(copy);
@@ -131,6 +134,6 @@ final class RetentionCommand implements Callable<Integer> {
         String verb = action.compress ? (dryRun ? "would compress " : "compressed ") : (dryRun ? "would delete " : "deleted ");
         out.println(verb + done + " files, " + skipped + " skipped");
         out.flush();
-        return skipped == 0 ? 0 : Main.PROBLEM;
+        return skipped == 0 ? 0 : ExitCodes.PROBLEM;
     }
 }

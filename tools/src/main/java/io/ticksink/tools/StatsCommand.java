@@ -1,5 +1,7 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.DataDirsOption;
+import io.ticksink.cli.Durations;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickCursor;
@@ -11,9 +13,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code stats}: per day and symbol, counts, first and last tick, average spread and gaps. */
 @Command(name = "stats", mixinStandardHelpOptions = true,

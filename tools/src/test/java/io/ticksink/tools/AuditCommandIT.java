@@ -2,6 +2,7 @@ package io.ticksink.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayDatabase;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.StoreOptions;
@@ -93,7 +94,7 @@ class AuditCommandIT {
 
         Cli.Run run = audit();
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.lines()).filteredOn(l -> l.startsWith("MISSING"))
                 .containsExactly("MISSING    " + topic + "-1@10  tick of " + DAY1 + ", not stored");
         assertThat(total(run)).contains("1 missing, 0 duplicated, 0 misplaced");
@@ -118,7 +119,7 @@ class AuditCommandIT {
         Cli.Run both = audit("--data-dir", node2.toString());
 
         assertThat(one.exitCode()).as(one.out()).isZero();
-        assertThat(both.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(both.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(both.lines()).filteredOn(l -> l.startsWith("DUPLICATE")).containsExactly("DUPLICATE  " + topic
                 + "-0@4  2 copies: row in " + DayFiles.path(dataDir, DAY1) + ", row in " + DayFiles.path(node2, DAY1));
         assertThat(total(both)).contains("0 missing, 1 duplicated, 0 misplaced");
@@ -145,7 +146,7 @@ class AuditCommandIT {
 
         Cli.Run run = audit();
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.lines()).filteredOn(l -> l.startsWith("MISPLACED")).containsExactly("MISPLACED  " + topic + "-1@3  in "
                 + DayFiles.path(dataDir, DAY2) + ", but its tick is of " + DAY1);
         assertThat(total(run)).contains("0 missing, 0 duplicated, 1 misplaced");
@@ -165,7 +166,7 @@ class AuditCommandIT {
 
         Cli.Run run = audit();
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.lines()).filteredOn(l -> l.startsWith("MISSING"))
                 .containsExactly("MISSING    " + topic + "-0@3  does not decode and is not in the dead-letter topic");
         assertThat(total(run)).contains((TICKS - 6) + " stored once, 5 dead-lettered, 1 missing");
@@ -181,7 +182,7 @@ class AuditCommandIT {
 
         Cli.Run run = audit();
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.lines()).filteredOn(l -> l.startsWith("DUPLICATE")).singleElement().asString()
                 .startsWith("DUPLICATE  " + topic + "-" + again.partition() + "@" + again.offset() + "  2 copies: dead-letter "
                         + topic + ".dlq-");
@@ -202,7 +203,7 @@ class AuditCommandIT {
 
         assertThat(upToGroup.exitCode()).as(upToGroup.out() + upToGroup.err()).isZero();
         assertThat(total(upToGroup)).startsWith("220 audited:");
-        assertThat(upToEnd.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(upToEnd.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(total(upToEnd)).startsWith((TICKS + 20) + " audited:").contains("20 missing");
     }
 
@@ -239,7 +240,7 @@ class AuditCommandIT {
         }
         Cli.Run run = audit("--partition", "0", "--data-dir", work.resolve("node2").toString());
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.lines()).filteredOn(l -> l.startsWith("UNEXPECTED")).containsExactly("UNEXPECTED " + topic + "-0@"
                 + aborted.get(0) + "  row in " + DayFiles.path(work.resolve("node2"), DAY1)
                 + ": the topic has no committed record at this offset");
@@ -310,7 +311,7 @@ class AuditCommandIT {
         Cli.Run run = Cli.run("audit", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic + "-missing",
                 "--data-dir", dataDir.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.err()).isEqualTo("error: topic " + topic + "-missing does not exist at " + kafka.bootstrapServers()
                 + System.lineSeparator());
         assertThat(kafka.endOffsets(topic, 2)).as("nothing created or written").containsValues(0L, 0L);

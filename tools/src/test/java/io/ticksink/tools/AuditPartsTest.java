@@ -3,6 +3,7 @@ package io.ticksink.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayDatabase;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.PositionIndex;
@@ -140,7 +141,7 @@ class AuditPartsTest {
         Cli.Run run = Cli.run("audit", "--bootstrap-servers", "127.0.0.1:1", "--topic", "ticks", "--data-dir", dir.toString(),
                 "--timeout", "2s");
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.err()).startsWith("error: cannot audit ticks at 127.0.0.1:1: TimeoutException");
         assertThat(run.out()).isEmpty();
     }

@@ -3,6 +3,7 @@ package io.ticksink.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ticksink.cli.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -323,9 +324,16 @@ class DeployFilesTest {
         Set<String> known = new HashSet<>(CONSUMER_SETTINGS);
         Path config = root.resolve("consumer/src/main/java/io/ticksink/consumer/ConsumerConfig.java");
         if (Files.exists(config)) {
-            // the consumer's config class is the authority: every option --x-y reads TICKSINK_X_Y
+            // the consumer's config class is the authority: every option --x-y reads TICKSINK_X_Y; the
+            // options it shares with the other commands are the cli module's mixins
             Set<String> declared = new HashSet<>();
-            Matcher option = Pattern.compile("names = \"--([a-z-]+)\"").matcher(Files.readString(config));
+            StringBuilder sources = new StringBuilder(Files.readString(config));
+            try (Stream<Path> mixins = Files.list(root.resolve("cli/src/main/java/io/ticksink/cli"))) {
+                for (Path mixin : mixins.filter(p -> p.toString().endsWith("Option.java")).toList()) {
+                    sources.append(Files.readString(mixin));
+                }
+            }
+            Matcher option = Pattern.compile("names = \"--([a-z-]+)\"").matcher(sources);
             while (option.find()) {
                 declared.add("TICKSINK_" + option.group(1).replace('-', '_').toUpperCase(java.util.Locale.ROOT));
             }

@@ -3,6 +3,7 @@ package io.ticksink.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayDatabase;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.StreamChunk;
@@ -249,7 +250,7 @@ class MergeCommandTest {
 
         Cli.Run run = Cli.run("merge", "--data-dir", target.toString(), "--from", a.toString(), "--from", work.resolve("nope").toString());
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.err()).contains("source data dir " + work.resolve("nope") + " does not exist");
         assertThat(Files.exists(target)).isFalse();
     }
@@ -267,7 +268,7 @@ class MergeCommandTest {
 
         Cli.Run run = Cli.run("merge", "--data-dir", target.toString(), "--from", a.toString(), "--from", b.toString());
 
-        assertThat(run.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(run.out()).contains("FAILED   " + DAY);
         assertThat(run.err()).contains("1 of 1 days could not be merged");
         assertThat(lineage(DayFiles.path(target, DAY))).as("nothing of a's day merged without b's").isEmpty();

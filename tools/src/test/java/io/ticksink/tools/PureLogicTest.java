@@ -1,26 +1,13 @@
 package io.ticksink.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine.TypeConversionException;
 
 class PureLogicTest {
-
-    @Test
-    void durationsReadShortUnitsAndIso() {
-        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(Durations.parse("60s")).isEqualTo(Duration.ofSeconds(60));
-        assertThat(Durations.parse("15m")).isEqualTo(Duration.ofMinutes(15));
-        assertThat(Durations.parse("6h")).isEqualTo(Duration.ofHours(6));
-        assertThat(Durations.parse("30d")).isEqualTo(Duration.ofDays(30));
-        assertThat(Durations.parse("PT90S")).isEqualTo(Duration.ofSeconds(90));
-        assertThatThrownBy(() -> Durations.parse("soon")).isInstanceOf(TypeConversionException.class);
-    }
 
     @Test
     void instantsReadEpochMillisRfc3339AndDates() {

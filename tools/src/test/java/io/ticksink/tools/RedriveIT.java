@@ -7,6 +7,7 @@ import static io.ticksink.tools.DeadLetterFixtures.reject;
 import static io.ticksink.tools.DeadLetterFixtures.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.testing.KafkaTestCluster;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,9 +135,9 @@ class RedriveIT {
         Cli.Run noTarget = Cli.run("redrive", "--bootstrap-servers", kafka.bootstrapServers(), "--dlq-topic", dlq,
                 "--topic", "no-such-ticks");
 
-        assertThat(noDlq.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(noDlq.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(noDlq.err()).contains("error: dead-letter topic no-such-dlq does not exist");
-        assertThat(noTarget.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(noTarget.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(noTarget.err()).contains("topic no-such-ticks (--topic) does not exist");
         assertThat(kafka.endOffsets(ticks, 1)).isEqualTo(Map.of(0, 0L));
     }

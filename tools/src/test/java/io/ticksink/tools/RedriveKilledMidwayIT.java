@@ -8,6 +8,7 @@ import static io.ticksink.tools.DeadLetterFixtures.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.testing.KafkaTestCluster;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -91,7 +92,7 @@ class RedriveKilledMidwayIT {
 
         assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String firstErr = Files.readString(work.resolve("held-2.err"));
-        assertThat(first.exitValue()).as(firstErr).isEqualTo(Main.PROBLEM);
+        assertThat(first.exitValue()).as(firstErr).isEqualTo(ExitCodes.PROBLEM);
         assertThat(firstErr).contains("fenced");
         assertEachDeadLetterOnce(ticks, dlq);
     }

@@ -3,6 +3,7 @@ package io.ticksink.tools;
 import static io.ticksink.tools.DayFixtures.tick;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayDatabase;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.StoreException;
@@ -202,7 +203,7 @@ class UnionReadTest {
         Files.writeString(broken, "not a database, not a database, not a database, not a database, not a database");
         Cli.Run bad = Cli.run("check", "--data-dir", node1.toString(), "--data-dir", node2.toString());
 
-        assertThat(bad.exitCode()).isEqualTo(Main.PROBLEM);
+        assertThat(bad.exitCode()).isEqualTo(ExitCodes.PROBLEM);
         assertThat(bad.lines()).contains(
                 node1 + ": 1 files checked, 0 with problems, 6 ticks in sound files",
                 node2 + ": 3 files checked, 1 with problems, 6 ticks in sound files")

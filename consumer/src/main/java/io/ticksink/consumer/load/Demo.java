@@ -1,4 +1,4 @@
-package io.ticksink.consumer;
+package io.ticksink.consumer.load;
 
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayReader;
@@ -13,6 +13,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,23 +24,30 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code --demo N}: publishes N synthetic ticks spanning the last UTC midnight, waits until the
  * consumer has stored and committed them, prints a summary and stops the consumer.
  */
-final class Demo implements Runnable {
+public final class Demo implements Runnable {
 
     private final String bootstrapServers;
     private final String topic;
     private final long count;
     private final Path dataDir;
-    private final ConsumerMetrics metrics;
+    private final LongSupplier committedRecords;
+    private final DoubleSupplier writeSeconds;
     private final Runnable stop;
     private final PrintStream out;
 
-    Demo(String bootstrapServers, String topic, long count, Path dataDir, ConsumerMetrics metrics,
-         Runnable stop, PrintStream out) {
+    /**
+     * @param committedRecords the consumer's count of records committed so far
+     * @param writeSeconds the consumer's time spent in SQLite transactions so far, in seconds
+     * @param stop stops the consumer once the summary is printed
+     */
+    public Demo(String bootstrapServers, String topic, long count, Path dataDir, LongSupplier committedRecords,
+                DoubleSupplier writeSeconds, Runnable stop, PrintStream out) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
         this.count = count;
         this.dataDir = dataDir;
-        this.metrics = metrics;
+        this.committedRecords = committedRecords;
+        this.writeSeconds = writeSeconds;
         this.stop = stop;
         this.out = out;
     }
@@ -47,10 +56,10 @@ final class Demo implements Runnable {
     public void run() {
         try {
             long start = System.nanoTime();
-            long alreadyCommitted = metrics.recordsCommitted();
+            long alreadyCommitted = committedRecords.getAsLong();
             publish();
             out.printf("Published %,d ticks to %s; waiting until they are stored...%n", count, topic);
-            while (metrics.recordsCommitted() - alreadyCommitted < count) {
+            while (committedRecords.getAsLong() - alreadyCommitted < count) {
                 Thread.sleep(20); // polling a counter; the consumer thread commits asynchronously
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -84,8 +93,7 @@ final class Demo implements Runnable {
 
     private void summary(double seconds) throws IOException, StoreException {
         List<Path> files = DayFiles.list(dataDir);
-        double writeSeconds = metrics.registry().get("ticksink.batch.write").timer()
-                .totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9;
+        double writeSeconds = this.writeSeconds.getAsDouble();
         out.printf("%nStored %,d ticks in %.1f s, publishing included (%,.0f ticks/s);%n"
                 + "the SQLite transactions took %.2f s of it (%,.0f ticks/s). %d day file(s):%n",
                 count, seconds, count / seconds, writeSeconds, count / Math.max(writeSeconds, 1e-9), files.size());

@@ -1,5 +1,9 @@
-package io.ticksink.consumer;
+package io.ticksink.consumer.load;
 
+import io.ticksink.cli.CommandLines;
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.ExitCodes;
+import io.ticksink.consumer.KafkaSecrets;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -60,8 +64,12 @@ public final class LoadGenerator {
         return options;
     }
 
-    /** The command: parses the arguments, publishes, prints the summary; returns the exit status. */
-    static int main(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * The command {@code ticksink-consumer loadgen}: parses the arguments, publishes, prints the
+     * summary; returns the exit status: {@link ExitCodes#OK} when every tick was acknowledged,
+     * {@link ExitCodes#PROBLEM} otherwise, {@link ExitCodes#USAGE} for a bad option.
+     */
+    public static int main(String[] args, PrintStream out, PrintStream err) {
         LoadGenOptions options = new LoadGenOptions();
         CommandLine cmd = new CommandLine(options).setOut(new PrintWriter(out, true));
         try {
@@ -70,12 +78,11 @@ public final class LoadGenerator {
             }
             options.validate();
         } catch (CommandLine.ParameterException e) {
-            err.println("ticksink-consumer loadgen: " + KafkaSecrets.maskText(e.getMessage()));
-            err.println("Run with loadgen --help for the options.");
-            return Main.EXIT_USAGE;
+            return CommandLines.usageError(new PrintWriter(err, true), "ticksink-consumer loadgen",
+                    KafkaSecrets.maskText(e.getMessage()));
         }
         LoadGenerator generator = new LoadGenerator(options, out);
-        AtomicInteger status = new AtomicInteger(1);
+        AtomicInteger status = new AtomicInteger(ExitCodes.PROBLEM);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             generator.requestStop();
@@ -90,7 +97,7 @@ public final class LoadGenerator {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Summary summary = generator.run();
-            status.set(summary.failed() == 0 ? 0 : 1);
+            status.set(summary.failed() == 0 ? ExitCodes.OK : ExitCodes.PROBLEM);
         } catch (KafkaException e) {
             err.println("ticksink-consumer loadgen: " + KafkaSecrets.maskText(e.getMessage()));
         } finally {

@@ -1,4 +1,4 @@
-package io.ticksink.consumer;
+package io.ticksink.consumer.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

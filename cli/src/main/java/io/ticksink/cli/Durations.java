@@ -1,20 +1,30 @@
-package io.ticksink.schema;
+package io.ticksink.cli;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The one way every ticksink command reads and prints durations: {@code 250ms}, {@code 30s},
- * {@code 5m}, {@code 6h}, {@code 30d}, or ISO-8601 ({@code PT30S}). Pure functions, thread safe.
+ * {@code 5m}, {@code 6h}, {@code 30d}, or ISO-8601 ({@code PT30S}). As a picocli converter
+ * ({@code converter = Durations.class}) a bad value becomes a usage error naming the option.
+ * Stateless and thread safe.
  */
-public final class Durations {
+public final class Durations implements ITypeConverter<Duration> {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
-    private Durations() {
+    @Override
+    public Duration convert(String value) {
+        try {
+            return parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
     }
 
     /** @throws IllegalArgumentException naming the accepted forms */

@@ -1,4 +1,4 @@
-package io.ticksink.consumer;
+package io.ticksink.consumer.load;
 
 /**
  * When the next record of a paced stream is due: record {@code i} is due {@code i / rate}

@@ -1,5 +1,7 @@
-package io.ticksink.consumer;
+package io.ticksink.consumer.load;
 
+import io.ticksink.cli.Durations;
+import io.ticksink.cli.VersionProvider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -17,7 +19,7 @@ import picocli.CommandLine.TypeConversionException;
  * Options of {@code ticksink-consumer loadgen}, the load generator: every option with its
  * default and documentation; {@link #validate()} rejects bad values naming the option.
  */
-@Command(name = "ticksink-consumer loadgen", mixinStandardHelpOptions = true, version = "ticksink-consumer 0.1.0",
+@Command(name = "ticksink-consumer loadgen", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false, usageHelpWidth = 110,
         description = {
             "Publishes synthetic JSON ticks keyed by symbol (so a symbol lives in one partition) at a steady rate,",

@@ -1,11 +1,8 @@
-package io.ticksink.consumer;
+package io.ticksink.consumer.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -53,15 +50,5 @@ class LoadGenOptionsTest {
             assertThat(a.nextSymbol()).isEqualTo(b.nextSymbol());
             assertThat(a.next()).isEqualTo(b.next());
         }
-    }
-
-    @Test
-    void theCommandIsDispatchedFromMainAndAUsageErrorExits64() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(new String[] {"loadgen", "--rate", "fast", "--bootstrap-servers", "h:1"}, k -> null,
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(status).isEqualTo(Main.EXIT_USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("loadgen").contains("not a rate");
     }
 }
