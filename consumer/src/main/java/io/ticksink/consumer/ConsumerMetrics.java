@@ -28,7 +28,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The consumer's metrics, in Prometheus format: ticks stored, batches, batch write latency,
  * retries, dead letters, lag per partition, age of the last commit, open databases, readiness,
- * the JVM's own (memory, GC, threads), and the process's CPU, open files and the data dir's disk space. Thread safe: written by the consumer thread, read by the HTTP server.
+ * the JVM's own (memory, GC, threads), and the process's CPU, open files and the data dir's disk
+ * space. Thread safe: written by the consumer thread, read by the HTTP server.
  */
 public final class ConsumerMetrics {
 

@@ -77,9 +77,12 @@ public final class HealthServer implements AutoCloseable {
         try {
             return HttpServer.create(new InetSocketAddress(address, port), 16);
         } catch (BindException e) {
-            BindException clear = new BindException("port " + port + " on " + address + " is already in use (" + e.getMessage()
-                    + "), perhaps by another consumer on this host: each consumer on one host needs its own --http-port"
-                    + " (TICKSINK_HTTP_PORT)");
+            // "Address already in use" (Linux, macOS), "Address already in use: bind" (Windows)
+            boolean taken = String.valueOf(e.getMessage()).contains("in use");
+            BindException clear = new BindException(taken
+                    ? "port " + port + " on " + address + " is already in use, perhaps by another consumer on this host:"
+                            + " each consumer on one host needs its own --http-port (TICKSINK_HTTP_PORT)"
+                    : "cannot listen on " + address + ":" + port + " (" + e.getMessage() + "): check --http-address and --http-port");
             clear.initCause(e);
             throw clear;
         }

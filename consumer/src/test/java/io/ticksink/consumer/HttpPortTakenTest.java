@@ -32,6 +32,18 @@ class HttpPortTakenTest {
     }
 
     @Test
+    void anAddressThatIsNotThisHostsIsNotTakenForABusyPort() throws Exception {
+        try (TickStore store = new TickStore(dataDir, StoreOptions.defaults())) {
+            // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine
+            assertThatThrownBy(() -> new HealthServer("192.0.2.1", 0, new ConsumerMetrics(store)).close())
+                    .isInstanceOf(BindException.class)
+                    .hasMessageContaining("cannot listen on 192.0.2.1:0")
+                    .hasMessageContaining("check --http-address")
+                    .hasMessageNotContaining("already in use");
+        }
+    }
+
+    @Test
     void theConsumerRefusesToStartWithThatMessage() throws Exception {
         try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = first.getLocalPort();
