@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -25,8 +27,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The consumer's metrics, in Prometheus format: ticks stored, batches, batch write latency,
- * retries, dead letters, lag per partition, age of the last commit, open databases, readiness
- * and the JVM's own. Thread safe: written by the consumer thread, read by the HTTP server.
+ * retries, dead letters, lag per partition, age of the last commit, open databases, readiness,
+ * the JVM's own (memory, GC, threads), and the process's CPU, open files and the data dir's disk
+ * space. Thread safe: written by the consumer thread, read by the HTTP server.
  */
 public final class ConsumerMetrics {
 
@@ -70,6 +73,10 @@ public final class ConsumerMetrics {
         new ClassLoaderMetrics().bindTo(r);
         new ProcessorMetrics().bindTo(r);
         new UptimeMetrics().bindTo(r);
+        // open files against the limit: every day database holds its file, its -wal and its -shm
+        new FileDescriptorMetrics().bindTo(r);
+        // a full disk stops every write (they are retried, nothing is committed): watch it coming
+        new DiskSpaceMetrics(store.dataDir().toFile()).bindTo(r);
     }
 
     public void batchWritten(int stored, int skipped, long nanos) {

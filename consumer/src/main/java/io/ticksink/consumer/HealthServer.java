@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -42,8 +43,14 @@ public final class HealthServer implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
 
+    /**
+     * Binds {@code address:port} and starts serving.
+     *
+     * @throws BindException when the port is taken (often by another consumer on the same host);
+     *         its message names the port and the option that chooses another
+     */
     public HealthServer(String address, int port, ConsumerMetrics metrics) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(address, port), 16);
+        server = bind(address, port);
         AtomicInteger threads = new AtomicInteger();
         // a request the pool refuses makes the JDK server close that connection
         executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUED), r -> {
@@ -64,6 +71,21 @@ public final class HealthServer implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    private static HttpServer bind(String address, int port) throws IOException {
+        try {
+            return HttpServer.create(new InetSocketAddress(address, port), 16);
+        } catch (BindException e) {
+            // "Address already in use" (Linux, macOS), "Address already in use: bind" (Windows)
+            boolean taken = String.valueOf(e.getMessage()).contains("in use");
+            BindException clear = new BindException(taken
+                    ? "port " + port + " on " + address + " is already in use, perhaps by another consumer on this host:"
+                            + " each consumer on one host needs its own --http-port (TICKSINK_HTTP_PORT)"
+                    : "cannot listen on " + address + ":" + port + " (" + e.getMessage() + "): check --http-address and --http-port");
+            clear.initCause(e);
+            throw clear;
+        }
     }
 
     public int port() {

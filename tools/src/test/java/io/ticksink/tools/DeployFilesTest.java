@@ -636,4 +636,112 @@ class DeployFilesTest {
         assertThat(value).isInstanceOf(List.class);
         return (List<Object>) value;
     }
+
+    @Test
+    void prometheusInComposeScrapesEveryConsumerServiceAndLoadsTheAlertRules() throws IOException {
+        Map<String, Object> services = map(single("docker-compose.yml").get("services"));
+        Set<String> consumerTargets = new HashSet<>();
+        services.forEach((name, value) -> {
+            Map<String, Object> service = map(value);
+            Map<String, Object> env = service.get("environment") == null ? Map.of() : map(service.get("environment"));
+            if (env.containsKey("TICKSINK_BOOTSTRAP_SERVERS")) {
+                // inside the compose network a consumer is reached by its service name, on its container port
+                consumerTargets.add(name + ":" + env.get("TICKSINK_HTTP_PORT"));
+            }
+        });
+        Map<String, Object> prometheus = map(services.get("prometheus"));
+        Map<String, String> mounts = bindMounts(prometheus);
+        String configFile = list(prometheus.get("command")).stream().map(String::valueOf)
+                .filter(a -> a.startsWith("--config.file=")).map(a -> a.substring("--config.file=".length())).findFirst().orElseThrow();
+        Map<String, Object> config = single(relativeToDeploy(mounts, configFile));
+        List<Map<String, Object>> ticksinkJobs = list(config.get("scrape_configs")).stream().map(DeployFilesTest::map)
+                .filter(job -> String.valueOf(job.get("job_name")).contains("ticksink")).toList();
+
+        assertThat(ticksinkJobs).as("a scrape job whose name the alert TicksinkDown selects").hasSize(1);
+        Map<String, Object> job = ticksinkJobs.get(0);
+        assertThat(job.getOrDefault("metrics_path", "/metrics")).isEqualTo("/metrics");
+        Set<String> targets = new HashSet<>();
+        list(job.get("static_configs")).forEach(c -> list(map(c).get("targets")).forEach(t -> targets.add(String.valueOf(t))));
+        assertThat(targets).as("every consumer service of docker-compose.yml, and nothing else").isEqualTo(consumerTargets);
+        // Prometheus reads rule files relative to its config file's directory
+        Path configDir = Path.of(configFile).getParent();
+        List<String> ruleFiles = list(config.get("rule_files")).stream()
+                .map(rule -> relativeToDeploy(mounts, configDir.resolve(String.valueOf(rule)).toString())).toList();
+        assertThat(ruleFiles).containsExactly("prometheus/alerts.yml");
+    }
+
+    @Test
+    void grafanaInComposeIsProvisionedFromFilesThatExistWithTheDashboardOnThatPrometheus() throws IOException {
+        Map<String, Object> services = map(single("docker-compose.yml").get("services"));
+        Map<String, Object> grafana = map(services.get("grafana"));
+        Map<String, String> mounts = bindMounts(grafana);
+        Map<String, Object> env = map(grafana.get("environment"));
+
+        assertThat(mounts).containsValues("/etc/grafana/provisioning/datasources", "/etc/grafana/provisioning/dashboards");
+        List<Map<String, Object>> datasources = new ArrayList<>();
+        List<Map<String, Object>> providers = new ArrayList<>();
+        for (String file : yamlFilesIn(relativeToDeploy(mounts, "/etc/grafana/provisioning/datasources"))) {
+            list(single(file).get("datasources")).forEach(d -> datasources.add(map(d)));
+        }
+        for (String file : yamlFilesIn(relativeToDeploy(mounts, "/etc/grafana/provisioning/dashboards"))) {
+            list(single(file).get("providers")).forEach(d -> providers.add(map(d)));
+        }
+        assertThat(datasources).hasSize(1);
+        assertThat(datasources.get(0)).containsEntry("type", "prometheus").containsEntry("isDefault", true)
+                .containsEntry("url", "http://prometheus:9090");
+        assertThat(list(map(services.get("prometheus")).get("ports")).stream().map(String::valueOf)).anyMatch(p -> p.endsWith(":9090"));
+        assertThat(providers).hasSize(1);
+        String dashboardsDir = relativeToDeploy(mounts, String.valueOf(map(providers.get(0).get("options")).get("path")));
+        assertThat(deploy.resolve(dashboardsDir).resolve("ticksink.json")).isRegularFile();
+        assertThat(relativeToDeploy(mounts, String.valueOf(env.get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"))))
+                .isEqualTo(dashboardsDir + "/ticksink.json");
+        assertThat(env).containsEntry("GF_AUTH_ANONYMOUS_ENABLED", "true").containsEntry("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer");
+    }
+
+    @Test
+    void composeMonitoringImagesArePinnedAndTheirPortsListenOnLocalhostOnly() throws IOException {
+        Map<String, Object> services = map(single("docker-compose.yml").get("services"));
+
+        for (String name : List.of("prometheus", "grafana")) {
+            Map<String, Object> service = map(services.get(name));
+            assertThat(String.valueOf(service.get("image"))).as(name + " image").matches("[a-z/]+:v?[0-9]+\\.[0-9]+\\.[0-9]+");
+            assertThat(list(service.get("ports"))).as(name + " ports").isNotEmpty()
+                    .allSatisfy(p -> assertThat(String.valueOf(p)).startsWith("127.0.0.1:"));
+        }
+    }
+
+    /** A service's bind mounts of files in deploy/: container path to the path relative to deploy/ (which must exist). */
+    private static Map<String, String> bindMounts(Map<String, Object> service) {
+        Map<String, String> mounts = new LinkedHashMap<>();
+        for (Object volume : list(service.get("volumes"))) {
+            String[] parts = String.valueOf(volume).split(":");
+            if (parts[0].startsWith("./")) {
+                String relative = parts[0].substring(2);
+                assertThat(deploy.resolve(relative)).as("mounted " + volume).exists();
+                mounts.put(relative, parts[1]);
+            }
+        }
+        return mounts;
+    }
+
+    /** The path in deploy/ that a path inside the container comes from, through the bind mounts. */
+    private static String relativeToDeploy(Map<String, String> mounts, String containerPath) {
+        for (Map.Entry<String, String> mount : mounts.entrySet()) {
+            Path inside = Path.of(mount.getValue());
+            if (Path.of(containerPath).startsWith(inside)) {
+                String rest = inside.relativize(Path.of(containerPath)).toString();
+                return rest.isEmpty() ? mount.getKey() : mount.getKey() + "/" + rest;
+            }
+        }
+        throw new AssertionError(containerPath + " is not mounted from deploy/: " + mounts);
+    }
+
+    private static List<String> yamlFilesIn(String relativeDir) throws IOException {
+        try (Stream<Path> files = Files.list(deploy.resolve(relativeDir))) {
+            List<String> yaml = files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml"))
+                    .map(f -> deploy.relativize(f).toString()).sorted().toList();
+            assertThat(yaml).as("provisioning files in " + relativeDir).isNotEmpty();
+            return yaml;
+        }
+    }
 }
