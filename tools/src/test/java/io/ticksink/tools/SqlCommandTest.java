@@ -91,6 +91,20 @@ class SqlCommandTest {
     }
 
     @Test
+    void aSymbolAndTimeConditionReachesTheIndexOfEveryDayFileAndNeedsNoSort() throws Exception {
+        threeDaysAndOneAfter();
+
+        Cli.Run run = sql("2026-01-19", "2026-01-21", "EXPLAIN QUERY PLAN SELECT * FROM ticks "
+                + "WHERE symbol = 'EURUSD' AND timestamp >= 1768867200000 ORDER BY timestamp");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        for (int file = 0; file < 4; file++) {
+            assertThat(run.out()).contains("SEARCH day" + file + ".ticks USING INDEX idx_ticks_symbol_timestamp (symbol=? AND timestamp>?)");
+        }
+        assertThat(run.out()).doesNotContain("TEMP B-TREE");
+    }
+
+    @Test
     void csvQuotesWhatNeedsItAndJsonEscapesItKeepingSqliteTypes() throws Exception {
         DayFixtures.writeFile(DayFiles.path(dataDir, LocalDate.parse("2026-01-19")),
                 new Tick("EUR,USD", 1768816800000L, 1.5, 1.75, 0.25, "LP \"one\"\nline two", null));
