@@ -83,8 +83,9 @@ final class SqlRange implements AutoCloseable {
     }
 
     /**
-     * Opens the range, {@code limit} being {@link #attachLimit()}. Copying, when the plan needs it, goes to a new file in {@code tempDir} and
-     * is announced on {@code err} with its size before it starts.
+     * Opens the range, {@code limit} being {@link #attachLimit()}. Copying, when the plan needs
+     * it, goes to a new file in {@code tempDir} and is announced on {@code err} with its size
+     * before it starts.
      */
     static SqlRange open(Plan plan, int limit, Path tempDir, PrintWriter err) throws SQLException, IOException {
         Path copy = null;
