@@ -1,5 +1,7 @@
 package io.ticksink.tools;
 
+import io.ticksink.cli.DataDirOption;
+import io.ticksink.cli.ExitCodes;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayReader;
 import io.ticksink.schema.StoreException;
@@ -95,7 +97,7 @@ final class SqlCommand implements Callable<Integer> {
         if (!archived.isEmpty()) {
             err.println("sql: archived days in the range are not read until restored: " + archived
                     + "; run 'ticksink-tools restore --data-dir " + data.dataDir + " --day DAY' for each, or leave them out of the range");
-            return Main.PROBLEM;
+            return ExitCodes.PROBLEM;
         }
         if (files.isEmpty()) {
             err.println("sql: no day files from " + from + " to " + to + " in " + data.dataDir + "; ticks is empty");
