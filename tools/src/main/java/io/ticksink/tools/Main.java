@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ticksink-tools", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Read and maintain ticksink day files.",
-        subcommands = {QueryCommand.class, RecentCommand.class, StatsCommand.class, CheckCommand.class,
+        subcommands = {QueryCommand.class, BarsCommand.class, RecentCommand.class, StatsCommand.class, CheckCommand.class,
                 CompactCommand.class, RetentionCommand.class, RestoreCommand.class, MergeCommand.class,
                 RedriveCommand.class, AuditCommand.class})
 public final class Main {
