@@ -44,6 +44,8 @@ final class BarBuilder {
     private double spreadMin;
     private double spreadMax;
     private double spreadSum;
+    /** Neumaier's compensation: a day of equal spreads averages to that spread, not to a neighbour of it. */
+    private double spreadSumError;
     private double lastClose = Double.NaN;
 
     /**
@@ -90,6 +92,7 @@ final class BarBuilder {
             spreadMin = spread;
             spreadMax = spread;
             spreadSum = spread;
+            spreadSumError = 0;
             return;
         }
         ticks++;
@@ -107,7 +110,10 @@ final class BarBuilder {
         closeAsk = ask;
         spreadMin = Math.min(spreadMin, spread);
         spreadMax = Math.max(spreadMax, spread);
-        spreadSum += spread;
+        double sum = spreadSum + spread;
+        spreadSumError += Math.abs(spreadSum) >= Math.abs(spread)
+                ? (spreadSum - sum) + spread : (spread - sum) + spreadSum;
+        spreadSum = sum;
     }
 
     /** Hands on the bar in hand and, with fill on, the empty intervals after it up to the end. */
@@ -122,7 +128,7 @@ final class BarBuilder {
     private void emit() throws IOException {
         lastClose = price.value(closeBid, closeAsk);
         sink.accept(new Bar(symbol, start, price.value(openBid, openAsk), price.value(highBid, highAsk),
-                price.value(lowBid, lowAsk), lastClose, ticks, spreadMin, spreadSum / ticks, spreadMax));
+                price.value(lowBid, lowAsk), lastClose, ticks, spreadMin, (spreadSum + spreadSumError) / ticks, spreadMax));
     }
 
     /** The empty bars after the one at {@link #start} that begin before {@code until}. */

@@ -19,6 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -36,6 +37,9 @@ final class BarsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    Main main;
 
     @Mixin
     DataDirsOption data;
@@ -74,8 +78,8 @@ final class BarsCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--fill",
-            description = "Also print the intervals without ticks, from a symbol's first bar up to TO: every price the "
-                    + "last close, ticks 0, spread fields empty (null in JSON).")
+            description = "Also print the intervals without ticks, from a symbol's first bar up to TO (never past now): "
+                    + "every price the last close, ticks 0, spread fields empty (null in JSON).")
     boolean fill;
 
     @Override
@@ -85,10 +89,12 @@ final class BarsCommand implements Callable<Integer> {
         }
         TickFormat barFormat = Formats.parse(spec, format);
         BarPrice barPrice = BarPrice.parse(spec, price);
+        // filled bars for the future would claim a price nobody quoted yet
+        long fillEnd = Math.min(to, main.clock().millis());
         try (TickQueries queries = new TickQueries(data.dataDirs);
              BarFormat out = BarFormat.open(barFormat, spec.commandLine().getOut())) {
             for (String symbol : symbols.all ? symbolsInRange(queries) : new LinkedHashSet<>(symbols.names)) {
-                BarBuilder bars = new BarBuilder(symbol, interval, barPrice, fill, to, out);
+                BarBuilder bars = new BarBuilder(symbol, interval, barPrice, fill, fillEnd, out);
                 try (TickCursor cursor = queries.range(symbol, from, to)) {
                     while (cursor.next()) {
                         bars.add(cursor.tick());

@@ -8,7 +8,9 @@ import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.StoreException;
 import io.ticksink.schema.StreamChunk;
 import io.ticksink.schema.Tick;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +107,20 @@ class BarsCommandTest {
     }
 
     @Test
+    void fillStopsAtTheCurrentTimeWhenToIsLater() throws Exception {
+        oneMorning();
+
+        Cli.Run run = Cli.runAt(Instant.parse("2026-01-19T10:02:30Z"), "bars", "--data-dir", dataDir.toString(),
+                "--symbol", "GBPUSD", "--from", "2026-01-19", "--to", "2026-01-20", "--interval", "1m", "--fill");
+
+        assertThat(run.lines()).extracting(line -> line.split(",")[1] + " " + line.split(",")[6]).containsExactly(
+                "timestamp ticks",
+                "2026-01-19T10:00:00.000Z 1",
+                "2026-01-19T10:01:00.000Z 0",
+                "2026-01-19T10:02:00.000Z 0");
+    }
+
+    @Test
     void barsAroundMidnightComeFromBothDayFilesAndFillCarriesTheCloseAcrossIt() throws Exception {
         DayFixtures.write(dataDir,
                 tick("EURUSD", "2026-01-20T00:01:10Z", 2.0, 2.5),
@@ -159,7 +175,9 @@ class BarsCommandTest {
                 new Tick("EURUSD", DayFiles.startMillis(LocalDate.parse("2026-01-19")) + 3_000, 1.0, 1.6, 0.6, null, null));
 
         String[] common = {"--symbol", "EURUSD", "--from", "2026-01-19", "--to", "2026-01-20", "--interval", "1m"};
-        String spread = ",3,0.1," + (0.1 + 0.2 + 0.6) / 3 + ",0.6";
+        // the mean of the stored doubles, summed without rounding drift
+        double sum = new BigDecimal(0.1).add(new BigDecimal(0.2)).add(new BigDecimal(0.6)).doubleValue();
+        String spread = ",3,0.1," + sum / 3 + ",0.6";
         assertThat(bars(with(common, "--price", "bid")).lines()).containsExactly(HEADER,
                 "EURUSD,2026-01-19T00:00:00.000Z,1.1,1.3,1.0,1.0" + spread);
         assertThat(bars(with(common, "--price", "ask")).lines()).containsExactly(HEADER,
