@@ -144,7 +144,7 @@ public final class Benchmark implements Callable<Integer> {
         if (!migratorOnly) {
             kafkaRuns();
         }
-        if (!drainOnly && !skipMigrator) {
+        if (!drainOnly && !coldOnly && !skipMigrator) {
             migratorRuns();
         }
         System.out.println();
@@ -272,7 +272,16 @@ public final class Benchmark implements Callable<Integer> {
      */
     private void coldRuns(String bootstrap) throws Exception {
         kafka.createTopic("cold", partitions);
+        kafka.createTopic("cold.dlq", partitions); // a restarted consumer finds its dead-letter topic
         Workload.preload(bootstrap, "cold", 0, coldTicks, symbols, compression);
+        // a restarted consumer finds a running cluster: its transaction and offset logs exist
+        Map<String, Object> txn = new HashMap<>(Map.of("bootstrap.servers", bootstrap, "transactional.id", "bench-warm"));
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(txn,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.initTransactions();
+        }
+        committed("bench-warm");
         double b = medianB;
         Bare.Rates bBefore = null;
         if (Double.isNaN(b)) {
@@ -301,6 +310,7 @@ public final class Benchmark implements Callable<Integer> {
                 Thread.sleep(20);
             }
             long done = System.nanoTime();
+            consumer.awaitHttpPort(Duration.ofSeconds(10)); // printed at its start, long ago
             double stored = consumer.metric("ticksink_ticks_stored_total", null);
             consumer.terminate(Duration.ofSeconds(30));
             // the first commit covers a first batch: the rate counts the ticks stored after it
@@ -311,6 +321,7 @@ public final class Benchmark implements Callable<Integer> {
                 b = (b + Bare.insert(workDir.resolve("bare"), List.of(), timed, 20_000, "FULL").warm()) / 2;
                 report("(b) bare insert, measured before and after the cold drain, mean", "%,.0f ticks/s", b);
             }
+            System.out.println("cold consumer's log: " + consumer.logFile());
             report(String.format("(c cold) fresh consumer JVM on a %,d-tick backlog: JVM start to first commit", coldTicks),
                     "%.2f s", (firstCommit - started) / 1e9);
             report("(c cold) first commit to zero lag / JVM start to zero lag", "%,.0f / %,.0f ticks/s", rate,

@@ -64,6 +64,10 @@ final class ChildJvm implements AutoCloseable {
         return Double.NaN;
     }
 
+    Path logFile() {
+        return log;
+    }
+
     String output() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }

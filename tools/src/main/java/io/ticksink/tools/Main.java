@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ticksink-tools", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Read and maintain ticksink day files.",
-        subcommands = {QueryCommand.class, RecentCommand.class, StatsCommand.class, CheckCommand.class,
+        subcommands = {QueryCommand.class, BarsCommand.class, RecentCommand.class, StatsCommand.class, CheckCommand.class,
                 CompactCommand.class, RetentionCommand.class, RestoreCommand.class, MergeCommand.class,
                 RedriveCommand.class, AuditCommand.class, SqlCommand.class})
 public final class Main {

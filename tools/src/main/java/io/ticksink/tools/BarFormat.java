@@ -1,0 +1,118 @@
+package io.ticksink.tools;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.IOException;
+import java.io.Writer;
+
+/**
+ * Writes bars as text in the {@code --format} of {@link TickFormat}: CSV with a header row, or
+ * NDJSON. Timestamps and numbers are printed as {@code query} prints them (RFC 3339 UTC with
+ * milliseconds; {@link Double#toString}). The spread figures of a filled bar are empty (CSV) or
+ * {@code null} (JSON). Not thread safe: one writer per output stream.
+ */
+abstract class BarFormat implements BarBuilder.Sink, AutoCloseable {
+
+    static final String CSV_HEADER = "symbol,timestamp,open,high,low,close,ticks,spread_min,spread_mean,spread_max";
+
+    static BarFormat open(TickFormat format, Writer out) throws IOException {
+        return format == TickFormat.CSV ? new Csv(out) : new Json(out);
+    }
+
+    /** Flushes; leaves the underlying writer open. */
+    @Override
+    public abstract void close() throws IOException;
+
+    private static final class Csv extends BarFormat {
+        private final Writer out;
+
+        Csv(Writer out) throws IOException {
+            this.out = out;
+            out.write(CSV_HEADER);
+            out.write('\n');
+        }
+
+        @Override
+        public void accept(Bar b) throws IOException {
+            out.write(quoted(b.symbol()));
+            out.write(',');
+            out.write(Instants.print(b.startMillis()));
+            out.write(',');
+            out.write(Double.toString(b.open()));
+            out.write(',');
+            out.write(Double.toString(b.high()));
+            out.write(',');
+            out.write(Double.toString(b.low()));
+            out.write(',');
+            out.write(Double.toString(b.close()));
+            out.write(',');
+            out.write(Long.toString(b.ticks()));
+            out.write(',');
+            if (b.ticks() > 0) {
+                out.write(Double.toString(b.spreadMin()));
+                out.write(',');
+                out.write(Double.toString(b.spreadMean()));
+                out.write(',');
+                out.write(Double.toString(b.spreadMax()));
+            } else {
+                out.write(",,");
+            }
+            out.write('\n');
+        }
+
+        /** RFC 4180, as {@code query} writes a symbol: quoted when it holds a comma or a quote. */
+        private static String quoted(String value) {
+            return value.indexOf(',') < 0 && value.indexOf('"') < 0
+                    ? value : '"' + value.replace("\"", "\"\"") + '"';
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    private static final class Json extends BarFormat {
+        private static final JsonFactory FACTORY = JsonFactory.builder().build();
+        private final JsonGenerator json;
+        private boolean written;
+
+        Json(Writer out) throws IOException {
+            json = FACTORY.createGenerator(out);
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.setRootValueSeparator(new SerializedString("\n"));
+        }
+
+        @Override
+        public void accept(Bar b) throws IOException {
+            written = true;
+            json.writeStartObject();
+            json.writeStringField("symbol", b.symbol());
+            json.writeStringField("timestamp", Instants.print(b.startMillis()));
+            json.writeNumberField("open", b.open());
+            json.writeNumberField("high", b.high());
+            json.writeNumberField("low", b.low());
+            json.writeNumberField("close", b.close());
+            json.writeNumberField("ticks", b.ticks());
+            if (b.ticks() > 0) {
+                json.writeNumberField("spread_min", b.spreadMin());
+                json.writeNumberField("spread_mean", b.spreadMean());
+                json.writeNumberField("spread_max", b.spreadMax());
+            } else {
+                json.writeNullField("spread_min");
+                json.writeNullField("spread_mean");
+                json.writeNullField("spread_max");
+            }
+            json.writeEndObject();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (written) {
+                json.writeRaw('\n');
+            }
+            json.close();
+        }
+    }
+}
