@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.schema.DayFiles;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ class ReadOnlyFileIT {
 
     private static final LocalDate DAY = LocalDate.of(2026, 1, 19);
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @Test
     void aDayFileThatCannotBeWrittenIsRetriedUntilItCanAndNothingIsLost() throws Exception {

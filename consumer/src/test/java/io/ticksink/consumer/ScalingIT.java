@@ -3,6 +3,7 @@ package io.ticksink.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,11 +27,16 @@ class ScalingIT {
 
     private static final int PARTITIONS = 6;
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
-    private final GroupWatch watch = new GroupWatch(kafka);
+    private final KafkaTestCluster kafka;
+    private final GroupWatch watch;
 
     @TempDir
     Path work;
+
+    ScalingIT(@KafkaBroker KafkaTestCluster kafka) {
+        this.kafka = kafka;
+        this.watch = new GroupWatch(kafka);
+    }
 
     @Test
     void membersCrashingLeavingAndJoiningMidStreamStoreEveryPublishedTickExactlyOnce() throws Exception {

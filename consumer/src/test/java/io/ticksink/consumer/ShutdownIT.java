@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.schema.DayFiles;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,7 +28,8 @@ class ShutdownIT {
 
     private static final LocalDate DAY = LocalDate.of(2026, 1, 19);
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @TempDir
     Path work;

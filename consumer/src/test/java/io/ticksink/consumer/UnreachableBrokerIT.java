@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.kafka.EmbeddedKafka;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UnreachableBrokerIT {
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
