@@ -38,7 +38,7 @@ class BrokerRestartIT {
         Path dataDir = work.resolve("data");
 
         try (BackgroundLoad load = BackgroundLoad.start("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--rate", "2000", "--count", "500000", "--symbols", "16", "--progress", "5s");
+                "--rate", "2000", "--symbols", "16", "--progress", "5s"); // until stopped
              ConsumerProcess consumer = ConsumerProcess.start(work, List.of(), "--bootstrap-servers",
                      kafka.bootstrapServers(), "--topic", topic, "--group-id", group, "--data-dir", dataDir.toString(),
                      "--http-port", "-1", "--batch-size", "2000", "--kafka-property", "session.timeout.ms=10000",

@@ -65,7 +65,7 @@ class FleetIT {
         List<String> produced;
         // event time from two minutes before midnight: the stream spans two day files
         try (BackgroundLoad load = BackgroundLoad.start("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--rate", "2500", "--count", "150000", "--symbols", Integer.toString(SYMBOLS),
+                "--rate", "2500", "--symbols", Integer.toString(SYMBOLS), // until stopped
                 "--start", "2026-01-19T23:58:00Z", "--step", "2ms", "--progress", "5s")) {
             ConsumerProcess a = start(nodes, topic, group, dirA);
             ConsumerProcess b = start(nodes, topic, group, dirB,

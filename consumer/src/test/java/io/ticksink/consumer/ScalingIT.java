@@ -45,9 +45,10 @@ class ScalingIT {
         Path dataDir = work.resolve("data");
         Set<Integer> all = IntStream.range(0, PARTITIONS).boxed().collect(Collectors.toSet());
         List<ConsumerProcess> consumers = new ArrayList<>();
-        // event time from a minute before midnight: batches span two day files
+        // event time from a minute before midnight: batches span two day files; it publishes until
+        // the test stops it, so that every step happens mid-stream however long the steps take
         try (BackgroundLoad load = BackgroundLoad.start("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--rate", "2500", "--count", "500000", "--symbols", "64", "--start", "2026-01-19T23:59:00Z",
+                "--rate", "2500", "--symbols", "64", "--start", "2026-01-19T23:59:00Z",
                 "--step", "3ms", "--progress", "5s")) {
             ConsumerProcess a = start(consumers, topic, group, dataDir);
             ConsumerProcess b = start(consumers, topic, group, dataDir);
@@ -57,7 +58,7 @@ class ScalingIT {
 
             a.kill();
             awaitAssignment(group, 2, all, consumers);
-            assertThat(load.isRunning()).as("still publishing after the crash").isTrue();
+            awaitPublishing(load, "still publishing after the crash");
             watch.awaitProgress(group, topic, 3_000, consumers);
 
             b.terminate();
@@ -78,7 +79,7 @@ class ScalingIT {
             ConsumerProcess e = start(consumers, topic, group, dataDir);
             awaitAssignment(group, 2, all, List.of(c, e));
             watch.awaitProgress(group, topic, 3_000, List.of(c, e));
-            assertThat(load.isRunning()).as("still publishing when the last member joined").isTrue();
+            awaitPublishing(load, "still publishing when the last member joined");
 
             LoadGenerator.Summary published = load.stop();
             assertThat(published.failed()).as(published.firstError()).isZero();
@@ -110,7 +111,7 @@ class ScalingIT {
         Set<Integer> all = IntStream.range(0, PARTITIONS).boxed().collect(Collectors.toSet());
         List<ConsumerProcess> consumers = new ArrayList<>();
         try (BackgroundLoad load = BackgroundLoad.start("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--rate", "2000", "--count", "500000", "--symbols", "32", "--progress", "5s")) {
+                "--rate", "2000", "--symbols", "32", "--progress", "5s")) { // until stopped
             // a session timeout well above the restart time: the group waits for the member instead of rebalancing
             String[] staticMember = {"--kafka-property", "session.timeout.ms=45000"};
             ConsumerProcess m1 = start(consumers, topic, group, dataDir, "--group-instance-id", "m1", staticMember[0], staticMember[1]);
@@ -185,6 +186,15 @@ class ScalingIT {
     }
 
     /** Waits until the group has exactly {@code members} members, each owning partitions, together owning {@code all}. */
+    /** Waits until the load publishes more than it had: it runs on through the step just taken. */
+    private static void awaitPublishing(BackgroundLoad load, String what) {
+        long acked = load.acked();
+        await(what).atMost(Duration.ofSeconds(60)).until(() -> {
+            assertThat(load.isRunning()).as("the load generator ended by itself").isTrue();
+            return load.acked() > acked + 500;
+        });
+    }
+
     private void awaitAssignment(String group, int members, Set<Integer> all, List<ConsumerProcess> consumers) {
         await(members + " members own every partition").atMost(Duration.ofSeconds(90)).until(() -> {
             GroupWatch.assertAlive(consumers);
