@@ -34,9 +34,10 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * The real Kafka broker of the integration tests, one per test JVM: the cluster named by
- * {@code KAFKA_BOOTSTRAP_SERVERS} when set; else a Testcontainers broker when a Docker engine
- * answers; else a single-node KRaft broker in this JVM. Never a mock.
+ * The real Kafka broker of the integration tests, one shared by every test of the JVM
+ * ({@link #get()}): the cluster named by {@code KAFKA_BOOTSTRAP_SERVERS} when set; else a
+ * Testcontainers broker when a Docker engine answers; else a single-node KRaft broker in this JVM.
+ * Never a mock. A test that stops the broker gets an in-process one ({@link #stoppable()}).
  *
  * <p>Also the tests' view of the broker: create unique topics, produce, read a topic back, and
  * read a group's committed offsets. Thread safe. Tests receive it through {@link KafkaBroker}.
