@@ -226,14 +226,45 @@ public final class ChildJvm implements AutoCloseable {
         signal("KILL");
     }
 
-    /** SIGSTOP: every thread is frozen (a long GC pause, a stuck disk) until {@link #resume()}. */
+    /**
+     * SIGSTOP: every thread is frozen (a long GC pause, a stuck disk) until {@link #resume()}.
+     * Returns once the kernel shows the process stopped (its {@code /proc} state {@code T}): the
+     * signal is delivered to the threads asynchronously, after {@code kill} returned.
+     */
     public void freeze() {
         signal("STOP");
+        awaitState(true);
     }
 
-    /** SIGCONT: a frozen child runs on. */
+    /** SIGCONT: a frozen child runs on. Returns once it is no longer shown stopped. */
     public void resume() {
         signal("CONT");
+        awaitState(false);
+    }
+
+    /** Waits until the process is (or is no longer) stopped, where {@code /proc} tells; fails after 10 s. */
+    private void awaitState(boolean stopped) {
+        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+        long deadline = System.nanoTime() + SIGNAL_TIMEOUT.toNanos();
+        try {
+            while (process.isAlive() && Files.exists(stat)) {
+                String text = Files.readString(stat, StandardCharsets.UTF_8);
+                char state = text.charAt(text.lastIndexOf(')') + 2);
+                if ((state == 'T') == stopped) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("process " + process.pid() + " still in state " + state + " "
+                            + SIGNAL_TIMEOUT + " after SIG" + (stopped ? "STOP" : "CONT"));
+                }
+                process.waitFor(1, TimeUnit.MILLISECONDS); // returns early should it exit
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for SIG" + (stopped ? "STOP" : "CONT"), e);
+        } catch (IOException e) {
+            // the process ended between the check and the read: there is nothing left to wait for
+        }
     }
 
     /** Sends a signal by name ({@code TERM}, {@code KILL}, {@code STOP}, ...) with {@code kill -s}. */
