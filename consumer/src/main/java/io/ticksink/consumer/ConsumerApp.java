@@ -196,9 +196,9 @@ public final class ConsumerApp implements AutoCloseable {
         // incremental rebalances: partitions that stay with a member keep flowing during a rebalance
         p.put(org.apache.kafka.clients.consumer.ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 CooperativeStickyAssignor.class.getName());
-        // a batch is collected over several polls: a poll's records stay on the heap until they are
-        // decoded, and a whole batch of them (~10 MB) outlived young collections, was promoted and
-        // filled the old generation; within -Xmx256m, GC pauses then took 5% of a drain instead of 2%
+        // a batch is collected over several small polls: a poll's records stay on the heap until
+        // they are decoded, and a poll as large as a whole batch (~10 MB) would outlive young
+        // collections and be promoted, filling the old generation of a small heap (-Xmx256m)
         p.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.batchSize, POLL_RECORDS));
         // a deleted topic is not created again by this consumer's own metadata requests, with the
         // broker's default partition count: the topic is the producers' and the operators' to create

@@ -58,8 +58,13 @@ import org.slf4j.LoggerFactory;
  * counts every record it made durable in {@link ConsumerMetrics#deadLettered} with where it went;
  * callers do not count them again.
  *
- * <p>Not thread safe: owned by the writer thread, the only caller of {@link #publish}; the
- * consumer thread hands it the member's group metadata through {@link #member}.
+ * <p>Threads: {@link #prepare} is called on the consumer thread before it starts the consumer,
+ * so before the writer thread is handed any batch. From then on the writer thread owns the
+ * instance: it alone calls {@link #publish}, and it alone reads and changes the state between
+ * transactions (an in-doubt commit, an abort to redo, one-by-one sends, the sampled log counts).
+ * The one exception is {@link #member}, which the consumer thread calls after each poll while the
+ * writer runs; it sets a volatile field that {@link #publish} reads. Not safe for other use by
+ * two threads.
  */
 public final class DeadLetters {
 

@@ -20,9 +20,14 @@ import org.apache.kafka.common.TopicPartition;
  * partition and day; the rejected records bound for the dead-letter topic; and the offsets to
  * commit once all of it is durable.
  *
- * <p>Not thread safe. The consumer thread builds it; once handed to the writer ({@link BatchWriter#submit})
- * nobody changes it any more: the writer and the committer only read it, and the writer keeps its
- * progress (days written, dead letters acknowledged) to itself.
+ * <p>Threads: the consumer thread builds a batch ({@code addTick}, {@code addRejected}, and
+ * {@link #take} to split off the records of revoked partitions) and is its only user until it
+ * hands it to the writer with {@link BatchWriter#submit}. From then on no thread changes it: the
+ * writer thread reads its chunks, rejects and offsets, and after the writer settles it, the
+ * consumer thread's {@link OffsetCommitter} reads its offsets, partitions and timestamps. The hand
+ * over through the writer's executor, and back through its future, orders every change before
+ * those reads. The writer keeps its progress (days written, dead letters made durable) in objects
+ * of its own, never in the batch. Not thread safe otherwise.
  */
 public final class DecodedBatch {
 

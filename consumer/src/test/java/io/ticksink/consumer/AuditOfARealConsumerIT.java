@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.schema.DayFiles;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,7 +33,8 @@ class AuditOfARealConsumerIT {
 
     private static final LocalDate DAY = LocalDate.parse("2026-02-20");
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @TempDir
     Path work;

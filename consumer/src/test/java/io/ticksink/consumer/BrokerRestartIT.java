@@ -5,40 +5,41 @@ import static org.awaitility.Awaitility.await;
 
 import io.ticksink.consumer.load.LoadGenerator;
 import io.ticksink.kafka.EmbeddedKafka;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The broker stops while a consumer JVM consumes and the load generator publishes, and starts
- * again on the same port: the consumer reconnects and every tick lands exactly once. Needs the
- * in-process broker, the only one a test can stop; the broker is running again when the test
- * returns, whatever happened, since the other tests of this JVM share it.
+ * again on the same port: the consumer reconnects and every tick lands exactly once. Runs on an
+ * in-process broker, the only kind a test can stop (a second one when the shared broker is
+ * external); the broker is running again when the test returns, whatever happened, since other
+ * tests of this JVM share it.
  */
 class BrokerRestartIT {
 
     private static final int PARTITIONS = 3;
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker(stoppable = true)
+    KafkaTestCluster kafka;
 
     @TempDir
     Path work;
 
     @Test
     void aConsumerReconnectsAfterABrokerRestartAndStoresEveryTickExactlyOnce() throws Exception {
-        Assumptions.assumeTrue(kafka.embedded().isPresent(), "needs the in-process broker to stop and start it");
         EmbeddedKafka broker = kafka.embedded().orElseThrow();
         String topic = kafka.createTopic("broker-restart", PARTITIONS);
         String group = "g-" + topic;
         Path dataDir = work.resolve("data");
 
         try (BackgroundLoad load = BackgroundLoad.start("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--rate", "2000", "--count", "500000", "--symbols", "16", "--progress", "5s");
+                "--rate", "2000", "--symbols", "16", "--progress", "5s"); // until stopped
              ConsumerProcess consumer = ConsumerProcess.start(work, List.of(), "--bootstrap-servers",
                      kafka.bootstrapServers(), "--topic", topic, "--group-id", group, "--data-dir", dataDir.toString(),
                      "--http-port", "-1", "--batch-size", "2000", "--kafka-property", "session.timeout.ms=10000",

@@ -1,117 +1,101 @@
 package io.ticksink.consumer;
 
+import io.ticksink.testing.ChildJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.awaitility.Awaitility;
 
-/** The consumer's shaded jar running in a child JVM, to be stopped by a signal or killed outright. */
+/**
+ * The consumer's shaded jar running in a child JVM ({@link ChildJvm}), to be stopped by a signal,
+ * frozen or killed outright; its log is a file in the test's working directory.
+ */
 final class ConsumerProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "ticksink-consumer.jar");
 
-    private final Process process;
-    private final Path log;
-    private volatile boolean stoppedByTest;
+    private static final Pattern HTTP_PORT = Pattern.compile("metrics and health on http://[^:]+:(\\d+)/metrics");
 
-    private ConsumerProcess(Process process, Path log) {
-        this.process = process;
-        this.log = log;
+    private final ChildJvm jvm;
+
+    private ConsumerProcess(ChildJvm jvm) {
+        this.jvm = jvm;
     }
 
     static ConsumerProcess start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the integration tests with mvn verify");
-        }
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx256m");
-        command.add("-Dorg.sqlite.tmpdir=" + Path.of("target").toAbsolutePath());
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(JAR.toAbsolutePath().toString());
-        command.addAll(List.of(args));
-        Files.createDirectories(workDir);
-        Path log = Files.createTempFile(workDir, "consumer-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        // each test makes its own topic; its dead-letter topic is created by the consumer unless the
-        // test says --dlq-create=false (the command line wins over the environment)
-        builder.environment().put("TICKSINK_DLQ_CREATE", "true");
-        Process process = builder.start();
-        return new ConsumerProcess(process, log);
+        ChildJvm jvm = ChildJvm.jar(JAR).workDir(workDir).log(workDir.resolve("consumer-" + System.nanoTime() + ".log"))
+                .jvmOptions("-Xmx256m")
+                .systemProperty("org.sqlite.tmpdir", Path.of("target").toAbsolutePath().toString())
+                .jvmOptions(jvmOptions)
+                // each test makes its own topic; its dead-letter topic is created by the consumer unless
+                // the test says --dlq-create=false (the command line wins over the environment)
+                .env("TICKSINK_DLQ_CREATE", "true")
+                .args(args)
+                .start();
+        return new ConsumerProcess(jvm);
     }
 
     /** SIGTERM, as systemd or Kubernetes send it. */
     void terminate() {
-        stoppedByTest = true;
-        process.destroy();
+        jvm.terminate();
     }
 
     /** SIGKILL: no shutdown hook runs. */
     void kill() {
-        stoppedByTest = true;
-        process.destroyForcibly();
+        jvm.kill();
+    }
+
+    /** SIGSTOP: frozen, as in a long GC pause, until {@link #resume()}. */
+    void freeze() {
+        jvm.freeze();
+    }
+
+    /** SIGCONT. */
+    void resume() {
+        jvm.resume();
     }
 
     long pid() {
-        return process.pid();
+        return jvm.pid();
     }
 
     /** Whether the test sent this process a signal (so its exit is expected). */
     boolean stoppedByTest() {
-        return stoppedByTest;
+        return jvm.endRequested();
     }
 
     boolean isAlive() {
-        return process.isAlive();
+        return jvm.isAlive();
     }
 
+    /** Its exit status; fails with its log when it still runs after {@code timeout} (it is killed then). */
     int waitFor(Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the consumer did not exit within " + timeout + "; its log:\n" + output());
+        try {
+            return jvm.awaitExit(timeout);
+        } catch (IllegalStateException e) {
+            throw new AssertionError(e.getMessage(), e);
         }
-        return process.exitValue();
     }
 
     String output() {
-        try {
-            return Files.readString(log, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(log unreadable: " + e + ")";
-        }
+        return jvm.output();
     }
 
     /** The port of the HTTP endpoint, read from the start-up log line. */
     int httpPort() {
-        Pattern pattern = Pattern.compile("metrics and health on http://[^:]+:(\\d+)/metrics");
-        int[] port = new int[1];
-        Awaitility.await("the HTTP endpoint's log line").atMost(Duration.ofSeconds(60)).until(() -> {
-            Matcher m = pattern.matcher(output());
-            if (m.find()) {
-                port[0] = Integer.parseInt(m.group(1));
-                return true;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("the consumer exited early:\n" + output());
-            }
-            return false;
-        });
-        return port[0];
+        try {
+            return Integer.parseInt(jvm.awaitOutput(HTTP_PORT, Duration.ofSeconds(60)).group(1));
+        } catch (IllegalStateException e) {
+            throw new AssertionError(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for the HTTP port", e);
+        }
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-        }
+        jvm.close();
     }
 }

@@ -7,6 +7,7 @@ import static io.ticksink.consumer.TestTicks.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +28,8 @@ class CrashRecoveryIT {
     private static final LocalDate DAY_1 = LocalDate.of(2026, 1, 19);
     private static final LocalDate DAY_2 = LocalDate.of(2026, 1, 20);
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @TempDir
     Path work;

@@ -4,6 +4,7 @@ import static io.ticksink.consumer.TestTicks.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ticksink.schema.DayFiles;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** What retrying cannot fix stops the consumer with a non-zero exit, one clear message, and no offset moved. */
 class FatalErrorIT {
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @TempDir
     Path work;

@@ -7,6 +7,7 @@ import io.ticksink.consumer.load.LoadGenerator;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayReader;
 import io.ticksink.schema.Tick;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,11 +41,16 @@ class FleetIT {
     private static final int PARTITIONS = 6;
     private static final int SYMBOLS = 32;
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
-    private final GroupWatch watch = new GroupWatch(kafka);
+    private final KafkaTestCluster kafka;
+    private final GroupWatch watch;
 
     @TempDir
     Path work;
+
+    FleetIT(@KafkaBroker KafkaTestCluster kafka) {
+        this.kafka = kafka;
+        this.watch = new GroupWatch(kafka);
+    }
 
     @Test
     void aFrozenNodeAndAKilledNodeLeaveCopiesInTheNodesDirsAndMergeAndUnionReadsHoldEachTickOnce() throws Exception {
@@ -60,7 +66,7 @@ class FleetIT {
         List<String> produced;
         // event time from two minutes before midnight: the stream spans two day files
         try (BackgroundLoad load = BackgroundLoad.start("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--rate", "2500", "--count", "150000", "--symbols", Integer.toString(SYMBOLS),
+                "--rate", "2500", "--symbols", Integer.toString(SYMBOLS), // until stopped
                 "--start", "2026-01-19T23:58:00Z", "--step", "2ms", "--progress", "5s")) {
             ConsumerProcess a = start(nodes, topic, group, dirA);
             ConsumerProcess b = start(nodes, topic, group, dirB,
@@ -75,7 +81,7 @@ class FleetIT {
             Files.createFile(faultB.resolve("arm"));
             awaitLine(b, Faults.HOLDING + "before-day-write");
             Set<Integer> ownedByB = membersByPid(group).get(b.pid());
-            signal("STOP", b);
+            b.freeze();
             assertThat(processState(b)).as("B is frozen").isEqualTo('T');
             Files.createFile(faultB.resolve("release")); // seen only once B runs again
             Map<Integer, Long> endAtFreeze = kafka.endOffsets(topic, PARTITIONS);
@@ -87,7 +93,7 @@ class FleetIT {
                 return ownedByB.stream().allMatch(p -> committed.getOrDefault(p, 0L) >= endAtFreeze.get(p));
             });
             int bLogFrom = b.output().length();
-            signal("CONT", b);
+            b.resume();
             awaitLine(b, "ticksink: fault released at before-day-write");
             awaitMembers(group, Set.of(a, b, c), all, nodes);
             assertThat(b.output().substring(bLogFrom)).as("B wrote its held batch as a zombie and lost its partitions")
@@ -202,10 +208,6 @@ class FleetIT {
         return new ToolRun(code, out + err.toString());
     }
 
-    private static void signal(String signal, ConsumerProcess process) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-        assertThat(kill.waitFor()).as("kill -" + signal).isZero();
-    }
 
     /** The state letter of /proc/PID/stat: T when stopped by a signal. */
     private static char processState(ConsumerProcess process) throws Exception {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.schema.DayFiles;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +29,8 @@ class LockedDatabaseIT {
 
     private static final LocalDate DAY = LocalDate.of(2026, 1, 19);
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.consumer.load.LoadGenerator;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,11 +28,16 @@ class ScalingIT {
 
     private static final int PARTITIONS = 6;
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
-    private final GroupWatch watch = new GroupWatch(kafka);
+    private final KafkaTestCluster kafka;
+    private final GroupWatch watch;
 
     @TempDir
     Path work;
+
+    ScalingIT(@KafkaBroker KafkaTestCluster kafka) {
+        this.kafka = kafka;
+        this.watch = new GroupWatch(kafka);
+    }
 
     @Test
     void membersCrashingLeavingAndJoiningMidStreamStoreEveryPublishedTickExactlyOnce() throws Exception {
@@ -40,9 +46,10 @@ class ScalingIT {
         Path dataDir = work.resolve("data");
         Set<Integer> all = IntStream.range(0, PARTITIONS).boxed().collect(Collectors.toSet());
         List<ConsumerProcess> consumers = new ArrayList<>();
-        // event time from a minute before midnight: batches span two day files
+        // event time from a minute before midnight: batches span two day files; it publishes until
+        // the test stops it, so that every step happens mid-stream however long the steps take
         try (BackgroundLoad load = BackgroundLoad.start("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--rate", "2500", "--count", "500000", "--symbols", "64", "--start", "2026-01-19T23:59:00Z",
+                "--rate", "2500", "--symbols", "64", "--start", "2026-01-19T23:59:00Z",
                 "--step", "3ms", "--progress", "5s")) {
             ConsumerProcess a = start(consumers, topic, group, dataDir);
             ConsumerProcess b = start(consumers, topic, group, dataDir);
@@ -52,7 +59,7 @@ class ScalingIT {
 
             a.kill();
             awaitAssignment(group, 2, all, consumers);
-            assertThat(load.isRunning()).as("still publishing after the crash").isTrue();
+            awaitPublishing(load, "still publishing after the crash");
             watch.awaitProgress(group, topic, 3_000, consumers);
 
             b.terminate();
@@ -73,7 +80,7 @@ class ScalingIT {
             ConsumerProcess e = start(consumers, topic, group, dataDir);
             awaitAssignment(group, 2, all, List.of(c, e));
             watch.awaitProgress(group, topic, 3_000, List.of(c, e));
-            assertThat(load.isRunning()).as("still publishing when the last member joined").isTrue();
+            awaitPublishing(load, "still publishing when the last member joined");
 
             LoadGenerator.Summary published = load.stop();
             assertThat(published.failed()).as(published.firstError()).isZero();
@@ -105,7 +112,7 @@ class ScalingIT {
         Set<Integer> all = IntStream.range(0, PARTITIONS).boxed().collect(Collectors.toSet());
         List<ConsumerProcess> consumers = new ArrayList<>();
         try (BackgroundLoad load = BackgroundLoad.start("--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic,
-                "--rate", "2000", "--count", "500000", "--symbols", "32", "--progress", "5s")) {
+                "--rate", "2000", "--symbols", "32", "--progress", "5s")) { // until stopped
             // a session timeout well above the restart time: the group waits for the member instead of rebalancing
             String[] staticMember = {"--kafka-property", "session.timeout.ms=45000"};
             ConsumerProcess m1 = start(consumers, topic, group, dataDir, "--group-instance-id", "m1", staticMember[0], staticMember[1]);
@@ -180,6 +187,15 @@ class ScalingIT {
     }
 
     /** Waits until the group has exactly {@code members} members, each owning partitions, together owning {@code all}. */
+    /** Waits until the load publishes more than it had: it runs on through the step just taken. */
+    private static void awaitPublishing(BackgroundLoad load, String what) {
+        long acked = load.acked();
+        await(what).atMost(Duration.ofSeconds(60)).until(() -> {
+            assertThat(load.isRunning()).as("the load generator ended by itself").isTrue();
+            return load.acked() > acked + 500;
+        });
+    }
+
     private void awaitAssignment(String group, int members, Set<Integer> all, List<ConsumerProcess> consumers) {
         await(members + " members own every partition").atMost(Duration.ofSeconds(90)).until(() -> {
             GroupWatch.assertAlive(consumers);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.kafka.EmbeddedKafka;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,8 @@ class TopicRecreatedIT {
     private static final int PARTITIONS = 2;
     private static final int TICKS = 50_000;
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @TempDir
     Path work;
@@ -79,12 +81,12 @@ class TopicRecreatedIT {
                     .until(() -> kafka.members(group).values().stream().allMatch(Set::isEmpty));
             // frozen (a long GC pause, a stuck disk) while the topic is created again and filled: when it
             // is assigned the new topic, the group's offsets of the old one are valid offsets there
-            signal(consumer, "STOP");
+            consumer.freeze();
             try {
                 EmbeddedKafka.createTopic(kafka.bootstrapServers(), topic, PARTITIONS);
                 expected.addAll(produce(topic, 5, 2.0));
             } finally {
-                signal(consumer, "CONT");
+                consumer.resume();
             }
             // the fault happened: the old topic's committed offsets are offsets of the new one, at its end
             assertThat(kafka.committedOffsets(group, topic)).isEqualTo(oldEnd);
@@ -105,10 +107,6 @@ class TopicRecreatedIT {
         }
     }
 
-    private static void signal(ConsumerProcess consumer, String signal) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(consumer.pid())).inheritIO().start();
-        assertThat(kill.waitFor()).as("kill -%s", signal).isZero();
-    }
 
     /** A tick per symbol of every partition, after the others, on a later day. */
     private List<String> produceMore(String topic) {

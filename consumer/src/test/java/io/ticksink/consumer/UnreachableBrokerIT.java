@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.kafka.EmbeddedKafka;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UnreachableBrokerIT {
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
@@ -79,15 +80,15 @@ class UnreachableBrokerIT {
     }
 
     @Test
-    void aConsumerStartedDuringABrokerOutageBecomesReadyAndStoresTheTicksOnceTheBrokerIsBack() throws Exception {
-        Assumptions.assumeTrue(kafka.embedded().isPresent(), "needs the in-process broker to stop and start it");
-        EmbeddedKafka broker = kafka.embedded().orElseThrow();
-        String topic = kafka.createTopic("outage-at-start", 1);
+    void aConsumerStartedDuringABrokerOutageBecomesReadyAndStoresTheTicksOnceTheBrokerIsBack(
+            @KafkaBroker(stoppable = true) KafkaTestCluster stoppable) throws Exception {
+        EmbeddedKafka broker = stoppable.embedded().orElseThrow();
+        String topic = stoppable.createTopic("outage-at-start", 1);
         String group = "g-" + topic;
         Path dataDir = work.resolve("data");
-        kafka.produce(topic, List.of(record("EURUSD", "2026-01-19T10:00:00Z", 1.1, 1.2),
+        stoppable.produce(topic, List.of(record("EURUSD", "2026-01-19T10:00:00Z", 1.1, 1.2),
                 record("GBPUSD", "2026-01-19T10:00:01Z", 1.3, 1.4)));
-        String address = kafka.bootstrapServers();
+        String address = stoppable.bootstrapServers();
 
         try {
             broker.stop();
@@ -117,7 +118,7 @@ class UnreachableBrokerIT {
         }
         assertThat(StoredRows.of(dataDir)).containsExactlyInAnyOrder(row("EURUSD", "2026-01-19T10:00:00Z", 1.1, 1.2),
                 row("GBPUSD", "2026-01-19T10:00:01Z", 1.3, 1.4));
-        assertThat(kafka.committedOffsets(group, topic)).containsEntry(0, 2L);
+        assertThat(stoppable.committedOffsets(group, topic)).containsEntry(0, 2L);
     }
 
     private static Pattern ownLine(String address) {

@@ -8,6 +8,7 @@ import io.ticksink.migrator.ArchiveGenerator.TimeStyle;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayStats;
 import io.ticksink.schema.Tick;
+import io.ticksink.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,18 +52,22 @@ class KillAndRerunIT {
             "--batch-size", "5000", "--max-queued-ticks", "20000", "--progress", "none"};
 
         // first kill: as soon as anything is committed
-        Process first = ChildMigrator.start(log, "256m", args);
-        ChildMigrator.await(Duration.ofSeconds(60), () -> storedSoFar(output) > 0);
-        assertThat(first.isAlive()).as("still running when killed").isTrue();
-        first.destroyForcibly().waitFor();
+        try (ChildJvm first = ChildMigrator.start(log, "256m", args)) {
+            ChildMigrator.await(Duration.ofSeconds(60), () -> storedSoFar(output) > 0);
+            assertThat(first.isAlive()).as("still running when killed").isTrue();
+            first.kill();
+            assertThat(first.awaitExit(Duration.ofSeconds(30))).as("killed by SIGKILL").isEqualTo(128 + 9);
+        }
         long afterFirst = storedSoFar(output);
         assertThat(afterFirst).isLessThan(total);
 
         // second kill: further on, with files half done and some listed in the ledger
-        Process second = ChildMigrator.start(log, "256m", args);
-        ChildMigrator.await(Duration.ofSeconds(60), () -> storedSoFar(output) > total / 2);
-        assertThat(second.isAlive()).as("still running when killed").isTrue();
-        second.destroyForcibly().waitFor();
+        try (ChildJvm second = ChildMigrator.start(log, "256m", args)) {
+            ChildMigrator.await(Duration.ofSeconds(60), () -> storedSoFar(output) > total / 2);
+            assertThat(second.isAlive()).as("still running when killed").isTrue();
+            second.kill();
+            assertThat(second.awaitExit(Duration.ofSeconds(30))).as("killed by SIGKILL").isEqualTo(128 + 9);
+        }
         assertThat(storedSoFar(output)).isLessThan(total);
 
         int exit = ChildMigrator.run(log, "256m", Duration.ofSeconds(120), args);

@@ -8,8 +8,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Decodes Kafka record values one after another with one parser: Jackson's non-blocking parser,
- * fed each value in turn, instead of a parser built and closed per record (a fifth of the Kafka
- * thread's time, and a third of what it allocated).
+ * fed each value in turn, so that a record costs no parser of its own to build and close (on the
+ * Kafka thread, that would be a large part of its time and of what it allocates).
  *
  * <p>A value that is one whole, valid tick object is decoded by that parser. Any other value
  * (malformed, truncated, with trailing content, or a rejected tick) is decoded again by {@link

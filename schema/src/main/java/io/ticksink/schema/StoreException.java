@@ -1,9 +1,16 @@
 package io.ticksink.schema;
 
 /**
- * A store operation failed. The subclass says what the caller should do:
- * {@link Retriable} (wait and try again: locked, busy, I/O, disk full) or {@link Fatal} (stop:
- * corrupt file, wrong schema version, not a ticksink database).
+ * A store operation failed. The subclass, one of three, says what the caller should do:
+ * <ul>
+ *   <li>{@link Retriable}: wait and try again (the file is locked or busy, an I/O error, a full
+ *       disk); nothing was written.
+ *   <li>{@link Fatal}: stop; retrying cannot help (a corrupt file, another schema version, a file
+ *       that is not a ticksink database).
+ *   <li>{@link SourceChanged}: a source file (not a Kafka partition) was stored before with other
+ *       content; nothing was written, and the caller leaves that file out (the migrator reports it
+ *       as changed) and writes the rest again.
+ * </ul>
  */
 public abstract sealed class StoreException extends Exception
         permits StoreException.Retriable, StoreException.Fatal, StoreException.SourceChanged {
@@ -31,7 +38,11 @@ public abstract sealed class StoreException extends Exception
         }
     }
 
-    /** A stream (a source file) was stored before under another fingerprint; nothing was written. */
+    /**
+     * A stream of a source file was stored before under another fingerprint: the file changed
+     * since. Nothing of the write was stored; {@link #stream()} names the file's stream. Never
+     * thrown for a Kafka partition, whose new incarnation starts its stream afresh instead.
+     */
     public static final class SourceChanged extends StoreException {
         private static final long serialVersionUID = 1L;
         private final String stream;

@@ -48,8 +48,8 @@ public final class TickDecoder {
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 // correctly rounded like Double.parseDouble, without its garbage: prices are most of a tick
                 .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-                // buffers recycled through a small pool of this decoder's own, not a ThreadLocal:
-                // a parser made on any thread finds them without a ThreadLocal lookup
+                // parser buffers recycled through a bounded pool owned by this decoder and shared
+                // by every thread that parses with it, whichever thread made the parser
                 .recyclerPool(JsonRecyclerPools.newBoundedPool(RECYCLED_BUFFERS))
                 // no maxDocumentLength: the migrator streams whole archive files through this
                 // factory, and a Kafka value is bounded by the broker's message size

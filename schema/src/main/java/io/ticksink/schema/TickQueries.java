@@ -248,9 +248,9 @@ public final class TickQueries implements AutoCloseable {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setBusyTimeout(5_000);
-        // a day's range touches one page per tick (symbols interleave on disk): mapping the
-        // file turns those page reads from syscalls into memory loads (measured: day range
-        // 80 -> see BENCHMARKS.md). Address space only; the OS shares the pages.
+        // a day's range touches one page per tick (symbols interleave on disk): with the file
+        // memory-mapped those page reads are memory loads, not a read() call each (BENCHMARKS.md
+        // has the query figures). It costs address space only; the OS shares the pages.
         config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, Long.toString(MMAP_BYTES));
         return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }

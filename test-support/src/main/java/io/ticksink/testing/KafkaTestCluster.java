@@ -34,17 +34,19 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * The real Kafka broker of the integration tests, one per test JVM: the cluster named by
- * {@code KAFKA_BOOTSTRAP_SERVERS} when set; else a Testcontainers broker when a Docker engine
- * answers; else a single-node KRaft broker in this JVM. Never a mock.
+ * The real Kafka broker of the integration tests, one shared by every test of the JVM
+ * ({@link #get()}): the cluster named by {@code KAFKA_BOOTSTRAP_SERVERS} when set; else a
+ * Testcontainers broker when a Docker engine answers; else a single-node KRaft broker in this JVM.
+ * Never a mock. A test that stops the broker gets an in-process one ({@link #stoppable()}).
  *
  * <p>Also the tests' view of the broker: create unique topics, produce, read a topic back, and
- * read a group's committed offsets. Thread safe.
+ * read a group's committed offsets. Thread safe. Tests receive it through {@link KafkaBroker}.
  */
 public final class KafkaTestCluster {
 
     private static final AtomicInteger TOPICS = new AtomicInteger();
     private static KafkaTestCluster instance;
+    private static KafkaTestCluster stoppable;
 
     private final String bootstrapServers;
     private final EmbeddedKafka embedded;
@@ -62,6 +64,22 @@ public final class KafkaTestCluster {
         return instance;
     }
 
+    /**
+     * A cluster whose broker runs in this JVM, so that a test can stop and start it: the shared one
+     * when that is in-process, else a second in-process broker, started on first use and shared by
+     * the tests that ask for it.
+     */
+    public static synchronized KafkaTestCluster stoppable() {
+        KafkaTestCluster shared = get();
+        if (shared.embedded != null) {
+            return shared;
+        }
+        if (stoppable == null) {
+            stoppable = startInProcess();
+        }
+        return stoppable;
+    }
+
     private static KafkaTestCluster start() {
         String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
         if (external != null && !external.isBlank()) {
@@ -73,6 +91,10 @@ public final class KafkaTestCluster {
             Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
             return new KafkaTestCluster(container.getBootstrapServers(), null);
         }
+        return startInProcess();
+    }
+
+    private static KafkaTestCluster startInProcess() {
         try {
             Path dir = Files.createTempDirectory("ticksink-it-kafka-");
             EmbeddedKafka kafka = EmbeddedKafka.start(dir);

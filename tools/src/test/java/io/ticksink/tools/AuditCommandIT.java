@@ -8,6 +8,7 @@ import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.StoreOptions;
 import io.ticksink.schema.StreamChunk;
 import io.ticksink.schema.Tick;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +51,8 @@ class AuditCommandIT {
     /** Every 40th record (from the 7th) is a poison record: six of them. */
     private static final int POISON_EVERY = 40;
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @TempDir
     Path work;

@@ -2,6 +2,7 @@ package io.ticksink.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,8 @@ class AuditMemoryIT {
     private static final int HEAP_MB = 24;
     private static final Instant FIRST_TICK = Instant.parse("2026-02-20T12:00:00Z");
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @TempDir
     Path work;

@@ -8,6 +8,7 @@ import static io.ticksink.tools.DeadLetterFixtures.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ticksink.cli.ExitCodes;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /** {@code redrive} against a real broker: what it chooses, what it sends, and that it sends nothing twice. */
 class RedriveIT {
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
 
     @Test
     void redriveSendsExactlyTheChosenDeadLettersWithTheirOriginalKeyValueAndHeadersAndARerunSendsNothing() {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ticksink.cli.ExitCodes;
+import io.ticksink.testing.KafkaBroker;
 import io.ticksink.testing.KafkaTestCluster;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,7 +37,8 @@ class RedriveKilledMidwayIT {
     private static final int PER_TRANSACTION = 25;
     private static final int HELD_TRANSACTION = 5;
 
-    private final KafkaTestCluster kafka = KafkaTestCluster.get();
+    @KafkaBroker
+    KafkaTestCluster kafka;
     private final List<Process> children = new ArrayList<>();
 
     @TempDir
