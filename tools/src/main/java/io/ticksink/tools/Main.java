@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         description = "Read and maintain ticksink day files.",
         subcommands = {QueryCommand.class, RecentCommand.class, StatsCommand.class, CheckCommand.class,
                 CompactCommand.class, RetentionCommand.class, RestoreCommand.class, MergeCommand.class,
-                RedriveCommand.class, AuditCommand.class})
+                RedriveCommand.class, AuditCommand.class, ExportCommand.class})
 public final class Main {
 
     /** Exit code when a command found a problem or could not handle every day. */
