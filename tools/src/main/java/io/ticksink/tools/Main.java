@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
         description = "Read and maintain ticksink day files.",
         subcommands = {QueryCommand.class, BarsCommand.class, RecentCommand.class, StatsCommand.class, CheckCommand.class,
                 CompactCommand.class, RetentionCommand.class, RestoreCommand.class, MergeCommand.class,
-                RedriveCommand.class, AuditCommand.class, SqlCommand.class})
+                RedriveCommand.class, AuditCommand.class, SqlCommand.class, ExportCommand.class})
 public final class Main {
 
     private final Clock clock;
