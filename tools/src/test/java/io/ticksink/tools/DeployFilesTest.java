@@ -277,6 +277,22 @@ class DeployFilesTest {
     }
 
     @Test
+    void theImageStartsWithTheClassDataArchiveItsTrainingRunWrote() throws IOException {
+        String dockerfile = Files.readString(deploy.resolve("Dockerfile"));
+        Matcher training = Pattern.compile("(?m)^RUN java -XX:ArchiveClassesAtExit=(\\S+) [^\\n]*(?:\\\\\\n[^\\n]*)*?"
+                + "-jar (\\S+) --demo \\d+").matcher(dockerfile);
+        Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT (.*)$").matcher(dockerfile);
+
+        assertThat(training.find()).as("a training run writes the archive").isTrue();
+        assertThat(entrypoint.find()).isTrue();
+        assertThat(entrypoint.group(1)).as("the consumer maps the archive the training run wrote, for the same jar")
+                .contains("\"-XX:SharedArchiveFile=" + training.group(1) + "\"", "\"-jar\", \"" + training.group(2) + "\"");
+        assertThat(dockerfile.indexOf("ArchiveClassesAtExit")).as("trained after the jar is copied, as root, before USER")
+                .isGreaterThan(dockerfile.indexOf("COPY --from=build /src/consumer/target/ticksink-consumer.jar"))
+                .isLessThan(dockerfile.indexOf("\nUSER "));
+    }
+
+    @Test
     void dockerfileCopiesTheJarsTheMavenBuildProduces() throws IOException {
         String dockerfile = Files.readString(deploy.resolve("Dockerfile"));
         Matcher copy = Pattern.compile("(?m)^COPY --from=build /src/([\\w-]+)/target/([\\w.-]+)\\.jar (\\S+)$").matcher(dockerfile);
