@@ -163,6 +163,7 @@ final class Bare {
                 st.execute("PRAGMA journal_mode = WAL");
                 st.execute("PRAGMA synchronous = " + synchronous);
                 st.execute("PRAGMA cache_size = -65536");
+                st.execute("PRAGMA temp_store = MEMORY"); // as the store opens day files
                 st.execute("PRAGMA wal_autocheckpoint = 10000");
                 for (String ddl : DayDatabase.schemaStatements()) {
                     st.execute(ddl);
