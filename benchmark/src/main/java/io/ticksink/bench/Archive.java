@@ -11,14 +11,17 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
-/** Writes a legacy archive, {@code <dir>/<SYMBOL>/<YYYY-MM-DD>.json}, each file a JSON array. */
-final class Archive {
+/**
+ * Writes a legacy archive, {@code <dir>/<SYMBOL>/<YYYY-MM-DD>.json}, each file a pretty JSON array
+ * (one element a line) of synthetic ticks, days from 2026-01-05.
+ */
+public final class Archive {
 
     private Archive() {
     }
 
-    /** {@code ticksPerFile} ticks for each of {@code symbols} symbols and {@code days} days. */
-    static long write(Path dir, int symbols, int days, int ticksPerFile) throws IOException {
+    /** {@code ticksPerFile} ticks for each of {@code symbols} symbols and {@code days} days; returns their number. */
+    public static long write(Path dir, int symbols, int days, int ticksPerFile) throws IOException {
         long total = 0;
         for (int s = 0; s < symbols; s++) {
             for (int d = 0; d < days; d++) {
