@@ -56,7 +56,7 @@ public final class MigratorBenchmark implements Callable<Integer> {
         Path work = Files.createTempDirectory("ticksink-bench");
         try {
             Path input = work.resolve("archive");
-            long generated = Archive.write(input, symbols, days, perFile);
+            long generated = Archive.write(input, symbols, days, perFile, true);
             long bytes;
             try (Stream<Path> files = Files.walk(input)) {
                 bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
