@@ -30,7 +30,8 @@ final class MeasuredJvm implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private volatile int httpPort = -1;
 
-    private MeasuredJvm(ChildJvm child) {
+    /** Measures a child started by the launcher; {@link #close()} kills it. */
+    MeasuredJvm(ChildJvm child) {
         this.child = child;
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The migrator inside the caller's JVM, for the benchmark: one run with the command line's
@@ -45,14 +46,16 @@ public final class InProcessMigration {
 
     /**
      * Hands {@code each} every tick of the archive under {@code inputDir}, file by file in the order
-     * the migrator scans them and in file order within a file, on the calling thread; nothing is
+     * the migrator scans them (gzip files unpacked) and in file order within a file, on the calling
+     * thread; nothing is
      * written. A record the migrator would reject throws {@link IllegalStateException}; a file it
      * cannot read to its end, {@link IOException}.
      */
     public static void read(Path inputDir, Consumer<Tick> each) throws IOException, InterruptedException {
         RecordReader reader = new RecordReader(new TickDecoder());
         for (SourceFile f : new SourceScanner().scan(inputDir).sources()) {
-            try (InputStream in = Files.newInputStream(f.path())) {
+            try (InputStream file = Files.newInputStream(f.path());
+                 InputStream in = f.format().gzip() ? new GZIPInputStream(file, 1 << 16) : file) {
                 reader.read(in, f.format(), f.directorySymbol(), new RecordReader.Handler() {
                     @Override
                     public void tick(long position, Tick tick) {
