@@ -47,8 +47,7 @@ public final class InProcessMigration {
     /**
      * Hands {@code each} every tick of the archive under {@code inputDir}, file by file in the order
      * the migrator scans them (gzip files unpacked) and in file order within a file, on the calling
-     * thread; nothing is
-     * written. A record the migrator would reject throws {@link IllegalStateException}; a file it
+     * thread; nothing is written. A record the migrator would reject throws {@link IllegalStateException}; a file it
      * cannot read to its end, {@link IOException}.
      */
     public static void read(Path inputDir, Consumer<Tick> each) throws IOException, InterruptedException {
