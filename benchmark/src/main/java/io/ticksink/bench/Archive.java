@@ -11,14 +11,29 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
-/** Writes a legacy archive, {@code <dir>/<SYMBOL>/<YYYY-MM-DD>.json}, each file a JSON array. */
-final class Archive {
+/**
+ * Writes a legacy archive, {@code <dir>/<SYMBOL>/<YYYY-MM-DD>.json}, each file a pretty JSON array
+ * (one element a line) of synthetic ticks, days from 2026-01-05.
+ */
+public final class Archive {
 
     private Archive() {
     }
 
-    /** {@code ticksPerFile} ticks for each of {@code symbols} symbols and {@code days} days. */
-    static long write(Path dir, int symbols, int days, int ticksPerFile) throws IOException {
+    /**
+     * {@code ticksPerFile} ticks for each of {@code symbols} symbols and {@code days} days, one
+     * compact object a line; returns their number.
+     */
+    public static long write(Path dir, int symbols, int days, int ticksPerFile) throws IOException {
+        return write(dir, symbols, days, ticksPerFile, false);
+    }
+
+    /**
+     * As {@link #write(Path, int, int, int)}; with {@code fieldPerLine} every field of an object on
+     * a line of its own, indented, as the legacy store writes its files (~185 bytes a tick).
+     */
+    public static long write(Path dir, int symbols, int days, int ticksPerFile, boolean fieldPerLine)
+            throws IOException {
         long total = 0;
         for (int s = 0; s < symbols; s++) {
             for (int d = 0; d < days; d++) {
@@ -34,6 +49,10 @@ final class Archive {
                     for (int i = 0; i < ticksPerFile; i++) {
                         // a one-symbol generator always says EURUSD: name the file's own symbol
                         String json = ticks.next().replace("\"symbol\":\"EURUSD\"", "\"symbol\":\"" + symbol + "\"");
+                        if (fieldPerLine) {
+                            // a synthetic tick holds no comma or brace inside a value
+                            json = "  {\n    " + json.substring(1, json.length() - 1).replace(",", ",\n    ") + "\n  }";
+                        }
                         out.write(json);
                         out.write(i + 1 < ticksPerFile ? ",\n" : "\n");
                     }

@@ -290,7 +290,7 @@ public final class Benchmark implements Callable<Integer> {
             b = bBefore.warm();
         }
         String group = "bench-cold";
-        try (ChildJvm consumer = ChildJvm.start(workDir, consumerJvm(), consumerJar,
+        try (MeasuredJvm consumer = MeasuredJvm.start(workDir, consumerJvm(), consumerJar,
                 consumerArgs(bootstrap, "cold", group, workDir.resolve("cold-data"), false))) {
             long started = System.nanoTime();
             Map<TopicPartition, Long> end = endOffsets("cold", partitions);
@@ -370,7 +370,7 @@ public final class Benchmark implements Callable<Integer> {
     private Drain drain(String bootstrap, int round) throws Exception {
         String group = "bench-drain-" + round;
         List<String> args = consumerArgs(bootstrap, "drain", group, workDir.resolve("drain-data-" + round));
-        try (ChildJvm consumer = ChildJvm.start(workDir, consumerJvm(), consumerJar, args)) {
+        try (MeasuredJvm consumer = MeasuredJvm.start(workDir, consumerJvm(), consumerJar, args)) {
             long started = System.nanoTime();
             consumer.awaitHttpPort(Duration.ofSeconds(60));
             Map<TopicPartition, Long> end = endOffsets("drain", partitions);
@@ -423,7 +423,7 @@ public final class Benchmark implements Callable<Integer> {
         String topic = "latency-" + rate;
         kafka.createTopic(topic, partitions);
         List<String> args = consumerArgs(kafka.bootstrapServers(), topic, "bench-" + topic, workDir.resolve(topic));
-        try (ChildJvm consumer = ChildJvm.start(workDir, consumerJvm(), consumerJar, args)) {
+        try (MeasuredJvm consumer = MeasuredJvm.start(workDir, consumerJvm(), consumerJar, args)) {
             consumer.awaitHttpPort(Duration.ofSeconds(60));
             while (consumer.metric("ticksink_ready", null) != 1.0) {
                 Thread.sleep(50); // joined its group and polled once
@@ -447,12 +447,12 @@ public final class Benchmark implements Callable<Integer> {
             var after = consumer.histogram(q);
             var writesAfter = consumer.histogram(w);
             report(String.format("(d) at %,d ticks/s: produced → stored → committed p50 / p99 / p99.9", rate),
-                    "%.1f / %.1f / %.1f ms", 1000 * ChildJvm.quantile(before, after, 0.5),
-                    1000 * ChildJvm.quantile(before, after, 0.99), 1000 * ChildJvm.quantile(before, after, 0.999));
+                    "%.1f / %.1f / %.1f ms", 1000 * MeasuredJvm.quantile(before, after, 0.5),
+                    1000 * MeasuredJvm.quantile(before, after, 0.99), 1000 * MeasuredJvm.quantile(before, after, 0.999));
             report(String.format("(d) at %,d ticks/s: one day-file transaction, p50 / p99 / p99.9", rate),
-                    "%.1f / %.1f / %.1f ms", 1000 * ChildJvm.quantile(writesBefore, writesAfter, 0.5),
-                    1000 * ChildJvm.quantile(writesBefore, writesAfter, 0.99),
-                    1000 * ChildJvm.quantile(writesBefore, writesAfter, 0.999));
+                    "%.1f / %.1f / %.1f ms", 1000 * MeasuredJvm.quantile(writesBefore, writesAfter, 0.5),
+                    1000 * MeasuredJvm.quantile(writesBefore, writesAfter, 0.99),
+                    1000 * MeasuredJvm.quantile(writesBefore, writesAfter, 0.999));
             report(String.format("(d) at %,d ticks/s: consumer CPU", rate), "%.0f%% of one core (%,d ticks)",
                     100 * (consumer.cpuSeconds() - cpu0) / rateSeconds, sent);
             consumer.terminate(Duration.ofSeconds(30));
@@ -466,7 +466,7 @@ public final class Benchmark implements Callable<Integer> {
         String label = String.format("%,d ticks in %d file(s)", total, archiveSymbols * days);
         List<String> args = List.of("--input-dir", input.toAbsolutePath().toString(), "--output-dir",
                 workDir.resolve(name + "-out").toAbsolutePath().toString());
-        try (ChildJvm migrator = ChildJvm.start(workDir, List.of("-Xmx" + migratorHeap,
+        try (MeasuredJvm migrator = MeasuredJvm.start(workDir, List.of("-Xmx" + migratorHeap,
                 "-Dorg.sqlite.tmpdir=" + workDir.toAbsolutePath()), migratorJar, args)) {
             long start = System.nanoTime();
             double rss = 0;

@@ -12,13 +12,13 @@ import java.io.Writer;
  * RFC 3339 UTC with milliseconds, absent optional fields empty (CSV) or {@code null} (JSON), so
  * the output feeds back into the migrator's decoder.
  */
-enum TickFormat {
+public enum TickFormat {
     CSV, JSON;
 
     static final String CSV_HEADER = "symbol,timestamp,bid,ask,spread,lp_source,broker_id";
 
     /** Not thread safe: one writer per output stream. */
-    interface TickWriter extends AutoCloseable {
+    public interface TickWriter extends AutoCloseable {
         void write(Tick tick) throws IOException;
 
         /** Flushes; leaves the underlying writer open. */
@@ -26,7 +26,8 @@ enum TickFormat {
         void close() throws IOException;
     }
 
-    TickWriter open(Writer out) throws IOException {
+    /** A writer of this format onto {@code out}; CSV writes its header row at once. */
+    public TickWriter open(Writer out) throws IOException {
         return this == CSV ? new CsvWriter(out) : new JsonWriter(out);
     }
 

@@ -1,60 +1,62 @@
-package io.ticksink.migrator;
+package io.ticksink.bench.migrator;
 
+import io.ticksink.bench.Archive;
+import io.ticksink.migrator.InProcessMigration;
 import io.ticksink.schema.DayDatabase;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.StoreOptions;
 import io.ticksink.schema.Tick;
-import io.ticksink.schema.TickDecoder;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Generates an archive, then measures (b) a bare single-threaded sqlite-jdbc loop inserting the
- * already-parsed ticks into the day schema and (e) the migrator on the same archive, and prints
- * both with the ratio (e)/(b).
- *
- * <pre>mvn -B -q -pl schema,migrator -am install -DskipTests && mvn -B -q -pl migrator test-compile exec:java -Dexec.args="64 8 4000 3"</pre>
- * Arguments: symbols, days, ticks per file, rounds (default 64 4 4000 3 = 1,024,000 ticks, three
- * alternating rounds of (b) and (e)).
+ * already-parsed ticks into the day schema and (e) the migrator, in this JVM, on the same archive,
+ * and prints both with the ratio (e)/(b). Rounds of (b) and (e) alternate, so that load from other
+ * processes on a shared machine falls on both alike; their medians are compared.
  */
-public final class MigratorBenchmark {
+@Command(name = "migrator", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "The migrator in this JVM against a bare sqlite-jdbc insert loop on the same archive.")
+public final class MigratorBenchmark implements Callable<Integer> {
 
     private static final int TX_ROWS = 50_000;
 
-    private MigratorBenchmark() {
-    }
+    @Option(names = "--symbols", defaultValue = "64", description = "Symbols of the archive (default: ${DEFAULT-VALUE}).")
+    int symbols;
 
-    public static void main(String[] args) throws Exception {
-        int symbols = args.length > 0 ? Integer.parseInt(args[0]) : 64;
-        int days = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        int perFile = args.length > 2 ? Integer.parseInt(args[2]) : 4000;
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    @Option(names = "--days", defaultValue = "4", description = "Days of the archive (default: ${DEFAULT-VALUE}).")
+    int days;
+
+    @Option(names = "--ticks-per-file", defaultValue = "4000",
+            description = "Ticks per symbol and day (default: ${DEFAULT-VALUE}).")
+    int perFile;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds of (b) and (e), in turn (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
         Path work = Files.createTempDirectory("ticksink-bench");
         try {
             Path input = work.resolve("archive");
-            long generated = 0;
-            for (int s = 0; s < symbols; s++) {
-                for (int d = 0; d < days; d++) {
-                    ArchiveGenerator.write(input, ArchiveGenerator.FileSpec.plain(String.format("SYM%03d", s),
-                            LocalDate.of(2026, 1, 19).plusDays(d), perFile), null);
-                    generated += perFile;
-                }
-            }
+            long generated = Archive.write(input, symbols, days, perFile, true);
             long bytes;
             try (Stream<Path> files = Files.walk(input)) {
                 bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
@@ -64,8 +66,6 @@ public final class MigratorBenchmark {
             System.out.printf("machine: %d cores, %s %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.vm.name"), System.getProperty("java.version"));
 
-            // (b) and (e) alternate, so that load from other processes on a shared machine falls on
-            // both alike; the medians are compared
             Map<LocalDate, List<Tick>> parsed = parse(input);
             double[] bare = new double[rounds];
             double[] migrated = new double[rounds];
@@ -88,11 +88,12 @@ public final class MigratorBenchmark {
         } finally {
             delete(work);
         }
+        return 0;
     }
 
     private static double median(double[] values) {
         double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
@@ -106,27 +107,11 @@ public final class MigratorBenchmark {
         }
     }
 
-    /** All ticks in memory, per day, in archive order (untimed). */
-    private static Map<LocalDate, List<Tick>> parse(Path input) throws Exception {
-        TickDecoder decoder = new TickDecoder();
-        RecordReader reader = new RecordReader(decoder);
+    /** All ticks in memory, per day, in the order the migrator reads them (untimed). */
+    private static Map<LocalDate, List<Tick>> parse(Path input) throws IOException, InterruptedException {
         Map<LocalDate, List<Tick>> byDay = new TreeMap<>();
-        SourceScanner.Scan scan = new SourceScanner().scan(input);
-        for (SourceFile f : scan.sources()) {
-            try (InputStream in = Files.newInputStream(f.path())) {
-                reader.read(in, f.format(), f.directorySymbol(), new RecordReader.Handler() {
-                    @Override
-                    public void tick(long position, Tick tick) {
-                        byDay.computeIfAbsent(DayFiles.day(tick.timestampMillis()), d -> new ArrayList<>()).add(tick);
-                    }
-
-                    @Override
-                    public void reject(long position, io.ticksink.schema.RejectReason reason, String detail, String raw) {
-                        throw new IllegalStateException(detail);
-                    }
-                });
-            }
-        }
+        InProcessMigration.read(input,
+                tick -> byDay.computeIfAbsent(DayFiles.day(tick.timestampMillis()), d -> new ArrayList<>()).add(tick));
         return byDay;
     }
 
@@ -190,12 +175,10 @@ public final class MigratorBenchmark {
 
     /** (e): the migrator with its defaults, from scan to the last commit. */
     private static double migrator(Path input, Path output, long expected) throws IOException, InterruptedException {
-        int cores = Runtime.getRuntime().availableProcessors();
-        MigrationSettings settings = new MigrationSettings(input, output, cores, Math.max(1, Math.min(cores, 4)),
-                50_000, 200_000, Duration.ofSeconds(5), Duration.ofMinutes(1), false, false);
-        MigrationResult result = new Migration(settings, ProgressReporter.NONE).run();
-        if (result.totals().committed() != expected || result.exitCode() != 0) {
-            throw new IllegalStateException("the migrator stored " + result.totals().committed() + " of " + expected);
+        InProcessMigration.Outcome result = InProcessMigration.run(input, output);
+        if (result.committed() != expected || result.exitCode() != 0) {
+            throw new IllegalStateException("the migrator stored " + result.committed() + " of " + expected
+                    + " (exit code " + result.exitCode() + ")");
         }
         return expected / (result.elapsedNanos() / 1e9);
     }
