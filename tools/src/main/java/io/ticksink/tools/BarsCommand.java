@@ -4,7 +4,7 @@ import io.ticksink.cli.DataDirsOption;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayStats;
 import io.ticksink.schema.StoreException;
-import io.ticksink.schema.TickCursor;
+import io.ticksink.schema.QuoteCursor;
 import io.ticksink.schema.TickQueries;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bars}: OHLC bars per symbol and interval over a time range, with tick count and spread.
  * Each symbol's ticks are streamed in timestamp order through the same union read as
- * {@code query} (split files of a day, several dirs with each source record once), so memory
- * holds one bar, not the range.
+ * {@code query} (split files of a day, several dirs with each source record once), reading only
+ * their prices and, over several dirs, their lineage; memory holds one bar, not the range.
  */
 @Command(name = "bars", mixinStandardHelpOptions = true,
         description = {"Print OHLC bars of ticks with FROM <= timestamp < TO, per symbol, then by time.",
@@ -96,9 +96,9 @@ final class BarsCommand implements Callable<Integer> {
              BarFormat out = BarFormat.open(barFormat, spec.commandLine().getOut())) {
             for (String symbol : symbols.all ? symbolsInRange(queries) : new LinkedHashSet<>(symbols.names)) {
                 BarBuilder bars = new BarBuilder(symbol, interval, barPrice, fill, fillEnd, out);
-                try (TickCursor cursor = queries.range(symbol, from, to)) {
+                try (QuoteCursor cursor = queries.rangePrices(symbol, from, to)) {
                     while (cursor.next()) {
-                        bars.add(cursor.tick());
+                        bars.add(cursor.timestampMillis(), cursor.bid(), cursor.ask(), cursor.spread());
                     }
                 }
                 bars.finish();
