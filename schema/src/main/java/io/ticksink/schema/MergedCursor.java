@@ -18,11 +18,11 @@ import java.util.Set;
  * lineage seen at the current timestamp is kept: memory grows with the ticks of one millisecond,
  * not of the day. Not thread safe.
  */
-final class MergedCursor implements TickCursor {
+final class MergedCursor implements TickCursor, QuoteCursor {
 
     /** Rows ordered by timestamp: what range queries return. */
     static final Comparator<FileCursor> BY_TIME = Comparator
-            .<FileCursor>comparingLong(c -> c.tick.timestampMillis())
+            .<FileCursor>comparingLong(c -> c.timestamp)
             .thenComparingInt(c -> c.fileIndex)
             .thenComparingLong(c -> c.rowid);
 
@@ -39,6 +39,10 @@ final class MergedCursor implements TickCursor {
     private long copiesDropped;
     private int mostLineageHeld;
     private Tick current;
+    private long currentTimestamp;
+    private double currentBid;
+    private double currentAsk;
+    private double currentSpread;
     private boolean started;
 
     /** The source record of a row: its stream's name and its position in that stream. */
@@ -84,7 +88,13 @@ final class MergedCursor implements TickCursor {
                     return false;
                 }
                 Tick tick = head.tick;
-                boolean copy = dropCopies && head.stream != null && !firstAtItsTimestamp(tick, head);
+                boolean copy = dropCopies && head.stream != null && !firstAtItsTimestamp(head);
+                if (!copy) {
+                    currentTimestamp = head.timestamp;
+                    currentBid = head.bid;
+                    currentAsk = head.ask;
+                    currentSpread = head.spread;
+                }
                 if (head.advance()) {
                     heads.add(head);
                 }
@@ -100,24 +110,45 @@ final class MergedCursor implements TickCursor {
         }
     }
 
-    private boolean firstAtItsTimestamp(Tick tick, FileCursor head) {
-        if (seenAtTimestamp.isEmpty() || tick.timestampMillis() != seenTimestamp) {
+    private boolean firstAtItsTimestamp(FileCursor head) {
+        if (seenAtTimestamp.isEmpty() || head.timestamp != seenTimestamp) {
             // clear() walks the whole table: a set grown by one busy millisecond is dropped instead
             if (seenAtTimestamp.size() > 64) {
                 seenAtTimestamp = new HashSet<>();
             } else {
                 seenAtTimestamp.clear();
             }
-            seenTimestamp = tick.timestampMillis();
+            seenTimestamp = head.timestamp;
         }
         boolean first = seenAtTimestamp.add(new Lineage(head.stream, head.position));
         mostLineageHeld = Math.max(mostLineageHeld, seenAtTimestamp.size());
         return first;
     }
 
+    /** The current tick; {@code null} when the files' statements select prices only. */
     @Override
     public Tick tick() {
         return current;
+    }
+
+    @Override
+    public long timestampMillis() {
+        return currentTimestamp;
+    }
+
+    @Override
+    public double bid() {
+        return currentBid;
+    }
+
+    @Override
+    public double ask() {
+        return currentAsk;
+    }
+
+    @Override
+    public double spread() {
+        return currentSpread;
     }
 
     @Override

@@ -40,6 +40,9 @@ public final class TickQueries implements AutoCloseable {
     // for a version 1 file, and where lineage is not needed, FileCursor.COLUMNS_V1 replaces FileCursor.COLUMNS
     static final String RANGE = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, rowid";
+    // FileCursor.PRICES is replaced by the price columns with lineage when copies are dropped
+    static final String RANGE_PRICES = "SELECT " + FileCursor.PRICES + " FROM ticks "
+            + "WHERE symbol = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, rowid";
     static final String RECENT = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
             + "WHERE symbol = ? ORDER BY timestamp DESC, rowid DESC LIMIT ?";
     static final String DAY_ALL = "SELECT " + FileCursor.COLUMNS + " FROM ticks "
@@ -75,6 +78,15 @@ public final class TickQueries implements AutoCloseable {
      */
     public TickCursor range(String symbol, long fromMillis, long toMillis) {
         return new RangeCursor(symbol, fromMillis, toMillis);
+    }
+
+    /**
+     * The prices of the ticks {@link #range} returns, the same rows in the same order (copies
+     * dropped alike over several dirs), without reading their symbol and source fields: about
+     * twice as fast for aggregates over many rows.
+     */
+    public QuoteCursor rangePrices(String symbol, long fromMillis, long toMillis) {
+        return new RangeCursor(symbol, fromMillis, toMillis, true);
     }
 
     /**
@@ -120,7 +132,7 @@ public final class TickQueries implements AutoCloseable {
      */
     public long copies(LocalDate day) throws StoreException {
         List<Path> files = new Indexes().filesOf(day);
-        try (MergedCursor cursor = (MergedCursor) open(files, MergedCursor.BY_SYMBOL_TIME, DAY_ALL, ps -> { }, true)) {
+        try (MergedCursor cursor = open(files, MergedCursor.BY_SYMBOL_TIME, DAY_ALL, ps -> { }, true)) {
             while (cursor.next()) {
                 // stepping is what counts the copies
             }
@@ -189,24 +201,24 @@ public final class TickQueries implements AutoCloseable {
         void bind(PreparedStatement statement) throws SQLException;
     }
 
-    private TickCursor open(List<Path> files, Comparator<FileCursor> order, String sql, Binder binder)
+    private MergedCursor open(List<Path> files, Comparator<FileCursor> order, String sql, Binder binder)
             throws StoreException {
         return open(files, order, sql, binder, dropCopies);
     }
 
-    private TickCursor open(List<Path> files, Comparator<FileCursor> order, String sql, Binder binder,
+    private MergedCursor open(List<Path> files, Comparator<FileCursor> order, String sql, Binder binder,
             boolean dropCopies) throws StoreException {
+        boolean pricesOnly = sql.startsWith("SELECT " + FileCursor.PRICES + " FROM");
         List<FileCursor> cursors = new ArrayList<>(files.size());
         try {
             for (int i = 0; i < files.size(); i++) {
                 Path file = files.get(i);
                 Connection c = connection(file);
                 // lineage is read only to drop copies: one dir's reads stay as lean as before it
-                PreparedStatement ps = c.prepareStatement(dropCopies && FileCursor.hasLineage(c)
-                        ? sql : sql.replace(FileCursor.COLUMNS, FileCursor.COLUMNS_V1));
+                PreparedStatement ps = c.prepareStatement(statement(sql, pricesOnly, dropCopies, c));
                 try {
                     binder.bind(ps);
-                    cursors.add(new FileCursor(file, i, c, ps));
+                    cursors.add(new FileCursor(file, i, c, ps, pricesOnly, dropCopies || !pricesOnly));
                 } catch (SQLException e) {
                     ps.close();
                     throw new SQLException(file + ": " + e.getMessage(), e);
@@ -222,6 +234,15 @@ public final class TickQueries implements AutoCloseable {
             }
             throw failure;
         }
+    }
+
+    private static String statement(String sql, boolean pricesOnly, boolean dropCopies, Connection c)
+            throws SQLException {
+        if (pricesOnly) {
+            return dropCopies ? sql.replace(FileCursor.PRICES + " FROM", (FileCursor.hasLineage(c)
+                    ? FileCursor.PRICES_LINEAGE : FileCursor.PRICES_LINEAGE_V1) + " FROM") : sql;
+        }
+        return dropCopies && FileCursor.hasLineage(c) ? sql : sql.replace(FileCursor.COLUMNS, FileCursor.COLUMNS_V1);
     }
 
     private Connection connection(Path file) throws SQLException {
@@ -265,17 +286,23 @@ public final class TickQueries implements AutoCloseable {
     }
 
     /** Steps through the days of a range, one merged day cursor at a time. */
-    private final class RangeCursor implements TickCursor {
+    private final class RangeCursor implements TickCursor, QuoteCursor {
         private final String symbol;
         private final long fromMillis;
         private final long toMillis;
+        private final boolean pricesOnly;
         private final LocalDate lastDay;
         private final Indexes index = new Indexes();
         private LocalDate nextDay;
-        private TickCursor day;
+        private MergedCursor day;
         private Tick current;
 
         RangeCursor(String symbol, long fromMillis, long toMillis) {
+            this(symbol, fromMillis, toMillis, false);
+        }
+
+        RangeCursor(String symbol, long fromMillis, long toMillis, boolean pricesOnly) {
+            this.pricesOnly = pricesOnly;
             this.symbol = symbol;
             this.fromMillis = fromMillis;
             this.toMillis = toMillis;
@@ -300,7 +327,7 @@ public final class TickQueries implements AutoCloseable {
                     return false;
                 }
                 nextDay = d.plusDays(1);
-                day = open(index.filesOf(d), MergedCursor.BY_TIME, RANGE, ps -> {
+                day = open(index.filesOf(d), MergedCursor.BY_TIME, pricesOnly ? RANGE_PRICES : RANGE, ps -> {
                     ps.setString(1, symbol);
                     ps.setLong(2, fromMillis);
                     ps.setLong(3, toMillis);
@@ -311,6 +338,27 @@ public final class TickQueries implements AutoCloseable {
         @Override
         public Tick tick() {
             return current;
+        }
+
+        // the day cursor in hand holds the current row; these are read only after next() returned true
+        @Override
+        public long timestampMillis() {
+            return day.timestampMillis();
+        }
+
+        @Override
+        public double bid() {
+            return day.bid();
+        }
+
+        @Override
+        public double ask() {
+            return day.ask();
+        }
+
+        @Override
+        public double spread() {
+            return day.spread();
         }
 
         @Override

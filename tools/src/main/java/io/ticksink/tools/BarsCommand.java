@@ -4,7 +4,6 @@ import io.ticksink.cli.DataDirsOption;
 import io.ticksink.schema.DayFiles;
 import io.ticksink.schema.DayStats;
 import io.ticksink.schema.StoreException;
-import io.ticksink.schema.TickCursor;
 import io.ticksink.schema.TickQueries;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,8 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bars}: OHLC bars per symbol and interval over a time range, with tick count and spread.
  * Each symbol's ticks are streamed in timestamp order through the same union read as
- * {@code query} (split files of a day, several dirs with each source record once), so memory
- * holds one bar, not the range.
+ * {@code query} (split files of a day, several dirs with each source record once), reading only
+ * their prices and, over several dirs, their lineage; pieces of the range are read on one thread
+ * per core ({@link BarReader}). Memory holds the bars of a few hours, not the ticks of the range.
  */
 @Command(name = "bars", mixinStandardHelpOptions = true,
         description = {"Print OHLC bars of ticks with FROM <= timestamp < TO, per symbol, then by time.",
@@ -92,15 +92,13 @@ final class BarsCommand implements Callable<Integer> {
         BarPrice barPrice = BarPrice.parse(spec, price);
         // filled bars for the future would claim a price nobody quoted yet
         long fillEnd = Math.min(to, main.clock().millis());
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         try (TickQueries queries = new TickQueries(data.dataDirs);
+             BarReader reader = new BarReader(data.dataDirs, threads);
              BarFormat out = BarFormat.open(barFormat, spec.commandLine().getOut())) {
             for (String symbol : symbols.all ? symbolsInRange(queries) : new LinkedHashSet<>(symbols.names)) {
-                BarBuilder bars = new BarBuilder(symbol, interval, barPrice, fill, fillEnd, out);
-                try (TickCursor cursor = queries.range(symbol, from, to)) {
-                    while (cursor.next()) {
-                        bars.add(cursor.tick());
-                    }
-                }
+                BarFill bars = new BarFill(symbol, interval, fill, fillEnd, out);
+                reader.bars(symbol, from, to, interval, barPrice, bars);
                 bars.finish();
             }
         }
