@@ -21,7 +21,8 @@ public final class Benchmarks {
         return new CommandLine(new Benchmark())
                 .addSubcommand("scaling", new ScalingBenchmark())
                 .addSubcommand("migrator", new MigratorBenchmark())
-                .addSubcommand("query", new QueryBenchmark());
+                .addSubcommand("query", new QueryBenchmark())
+                .addSubcommand("bars", new io.ticksink.bench.bars.BarsBenchmark());
     }
 
     public static void main(String[] args) {

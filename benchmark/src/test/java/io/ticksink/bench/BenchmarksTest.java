@@ -26,7 +26,10 @@ class BenchmarksTest {
     @Test
     void theFocusedBenchmarksAreSubcommandsWithTheirOwnOptions() {
         CommandLine cli = Benchmarks.commandLine();
-        assertThat(cli.getSubcommands()).containsOnlyKeys("scaling", "migrator", "query");
+        assertThat(cli.getSubcommands()).containsOnlyKeys("scaling", "migrator", "query", "bars");
+
+        ParseResult bars = cli.parseArgs("bars", "--ticks", "1000", "--runs", "3");
+        assertThat(bars.subcommand().matchedOptionValue("--runs", 0)).isEqualTo(3);
 
         ParseResult scaling = cli.parseArgs("scaling", "--ticks", "20000", "--counts", "1,2", "--",
                 "--sqlite-synchronous", "NORMAL").subcommand();

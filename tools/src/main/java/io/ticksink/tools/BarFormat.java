@@ -35,7 +35,7 @@ abstract class BarFormat implements BarBuilder.Sink, AutoCloseable {
 
         @Override
         public void accept(Bar b) throws IOException {
-            out.write(quoted(b.symbol()));
+            CsvFields.field(b.symbol(), out);
             out.write(',');
             out.write(Instants.print(b.startMillis()));
             out.write(',');
@@ -59,12 +59,6 @@ abstract class BarFormat implements BarBuilder.Sink, AutoCloseable {
                 out.write(",,");
             }
             out.write('\n');
-        }
-
-        /** RFC 4180, as {@code query} writes a symbol: quoted when it holds a comma or a quote. */
-        private static String quoted(String value) {
-            return value.indexOf(',') < 0 && value.indexOf('"') < 0
-                    ? value : '"' + value.replace("\"", "\"\"") + '"';
         }
 
         @Override

@@ -39,7 +39,7 @@ final class SqlOutput {
             if (i > 0) {
                 out.write(',');
             }
-            csvField(names[i], out);
+            CsvFields.field(names[i], out);
         }
         out.write('\n');
         long rows = 0;
@@ -50,7 +50,7 @@ final class SqlOutput {
                 }
                 Object value = rs.getObject(i + 1);
                 if (value instanceof String s) {
-                    csvField(s, out);
+                    CsvFields.field(s, out);
                 } else if (value instanceof byte[] b) {
                     out.write(HexFormat.of().formatHex(b));
                 } else if (value != null) {
@@ -61,22 +61,6 @@ final class SqlOutput {
             rows++;
         }
         return rows;
-    }
-
-    /** RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled. */
-    static void csvField(String value, Writer out) throws IOException {
-        boolean quote = false;
-        for (int i = 0; i < value.length() && !quote; i++) {
-            char c = value.charAt(i);
-            quote = c == ',' || c == '"' || c == '\n' || c == '\r';
-        }
-        if (quote) {
-            out.write('"');
-            out.write(value.replace("\"", "\"\""));
-            out.write('"');
-        } else {
-            out.write(value);
-        }
     }
 
     private static long json(ResultSet rs, String[] names, Writer out) throws SQLException, IOException {

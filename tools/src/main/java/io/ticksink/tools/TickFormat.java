@@ -58,23 +58,8 @@ public enum TickFormat {
             out.write('\n');
         }
 
-        /** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. */
         private void field(String value) throws IOException {
-            if (value == null) {
-                return;
-            }
-            boolean quote = false;
-            for (int i = 0; i < value.length() && !quote; i++) {
-                char c = value.charAt(i);
-                quote = c == ',' || c == '"' || c == '\n' || c == '\r';
-            }
-            if (quote) {
-                out.write('"');
-                out.write(value.replace("\"", "\"\""));
-                out.write('"');
-            } else {
-                out.write(value);
-            }
+            CsvFields.field(value, out);
         }
 
         @Override
