@@ -283,11 +283,10 @@ public final class Benchmark implements Callable<Integer> {
         }
         committed("bench-warm");
         double b = medianB;
-        Bare.Rates bBefore = null;
-        if (Double.isNaN(b)) {
-            List<Tick> timed = Bare.ticks(Math.min(ticks, 2_000_000), symbols);
-            bBefore = Bare.insert(workDir.resolve("bare"), timed, timed, 20_000, "FULL");
-            b = bBefore.warm();
+        // without the rounds, (b) is measured here, before and after the drain, on one list of ticks
+        List<Tick> bareTicks = Double.isNaN(b) ? Bare.ticks(Math.min(ticks, 2_000_000), symbols) : null;
+        if (bareTicks != null) {
+            b = Bare.insert(workDir.resolve("bare"), bareTicks, bareTicks, 20_000, "FULL").warm();
         }
         String group = "bench-cold";
         try (MeasuredJvm consumer = MeasuredJvm.start(workDir, consumerJvm(), consumerJar,
@@ -316,9 +315,8 @@ public final class Benchmark implements Callable<Integer> {
             // the first commit covers a first batch: the rate counts the ticks stored after it
             double firstBatch = Math.min(coldTicks, 20_000);
             double rate = (stored - firstBatch) / ((done - firstCommit) / 1e9);
-            if (bBefore != null) {
-                List<Tick> timed = Bare.ticks(Math.min(ticks, 2_000_000), symbols);
-                b = (b + Bare.insert(workDir.resolve("bare"), List.of(), timed, 20_000, "FULL").warm()) / 2;
+            if (bareTicks != null) {
+                b = (b + Bare.insert(workDir.resolve("bare"), List.of(), bareTicks, 20_000, "FULL").warm()) / 2;
                 report("(b) bare insert, measured before and after the cold drain, mean", "%,.0f ticks/s", b);
             }
             System.out.println("cold consumer's log: " + consumer.logFile());

@@ -1,8 +1,6 @@
 package io.ticksink.tools;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.Writer;
 
@@ -68,19 +66,14 @@ abstract class BarFormat implements BarBuilder.Sink, AutoCloseable {
     }
 
     private static final class Json extends BarFormat {
-        private static final JsonFactory FACTORY = JsonFactory.builder().build();
         private final JsonGenerator json;
-        private boolean written;
 
         Json(Writer out) throws IOException {
-            json = FACTORY.createGenerator(out);
-            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            json.setRootValueSeparator(new SerializedString("\n"));
+            json = JsonLines.open(out);
         }
 
         @Override
         public void accept(Bar b) throws IOException {
-            written = true;
             json.writeStartObject();
             json.writeStringField("symbol", b.symbol());
             json.writeStringField("timestamp", Instants.print(b.startMillis()));
@@ -99,13 +92,11 @@ abstract class BarFormat implements BarBuilder.Sink, AutoCloseable {
                 json.writeNullField("spread_max");
             }
             json.writeEndObject();
+            json.writeRaw('\n');
         }
 
         @Override
         public void close() throws IOException {
-            if (written) {
-                json.writeRaw('\n');
-            }
             json.close();
         }
     }

@@ -1,6 +1,5 @@
 package io.ticksink.tools;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.Writer;
@@ -17,7 +16,6 @@ import java.util.HexFormat;
  */
 final class SqlOutput {
 
-    private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private SqlOutput() {
     }
@@ -65,9 +63,7 @@ final class SqlOutput {
 
     private static long json(ResultSet rs, String[] names, Writer out) throws SQLException, IOException {
         long rows = 0;
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            json.setRootValueSeparator(null); // each object ends its own line
+        try (JsonGenerator json = JsonLines.open(out)) {
             while (rs.next()) {
                 json.writeStartObject();
                 for (int i = 0; i < names.length; i++) {

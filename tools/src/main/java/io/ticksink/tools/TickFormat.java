@@ -1,8 +1,6 @@
 package io.ticksink.tools;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
 import io.ticksink.schema.Tick;
 import java.io.IOException;
 import java.io.Writer;
@@ -69,19 +67,14 @@ public enum TickFormat {
     }
 
     private static final class JsonWriter implements TickWriter {
-        private static final JsonFactory FACTORY = JsonFactory.builder().build();
         private final JsonGenerator json;
-        private boolean written;
 
         JsonWriter(Writer out) throws IOException {
-            json = FACTORY.createGenerator(out);
-            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            json.setRootValueSeparator(new SerializedString("\n"));
+            json = JsonLines.open(out);
         }
 
         @Override
         public void write(Tick t) throws IOException {
-            written = true;
             json.writeStartObject();
             json.writeStringField("symbol", t.symbol());
             json.writeStringField("timestamp", Instants.print(t.timestampMillis()));
@@ -91,13 +84,11 @@ public enum TickFormat {
             json.writeStringField("lp_source", t.lpSource());
             json.writeStringField("broker_id", t.brokerId());
             json.writeEndObject();
+            json.writeRaw('\n');
         }
 
         @Override
         public void close() throws IOException {
-            if (written) {
-                json.writeRaw('\n');
-            }
             json.close();
         }
     }
