@@ -21,11 +21,14 @@ import java.nio.ByteBuffer;
 public final class RecordDecoder {
 
     private final TickDecoder decoder;
+    /** The plain form of a tick, decoded without a parser; anything else goes on to the parser. */
+    private final PlainTickScanner scanner;
     /** The parser the next value is fed to; null after a value it could not decode. */
     private JsonParser parser;
 
     public RecordDecoder(TickDecoder decoder) {
         this.decoder = decoder;
+        this.scanner = new PlainTickScanner(decoder.strings());
     }
 
     /**
@@ -49,7 +52,11 @@ public final class RecordDecoder {
             value.duplicate().get(bytes);
             offset = 0;
         }
-        Tick tick = decodeWithParser(bytes, offset, length, fallbackSymbolUtf8);
+        Tick tick = scanner.scan(bytes, offset, length, fallbackSymbolUtf8);
+        if (tick != null) {
+            return tick;
+        }
+        tick = decodeWithParser(bytes, offset, length, fallbackSymbolUtf8);
         if (tick != null) {
             return tick;
         }

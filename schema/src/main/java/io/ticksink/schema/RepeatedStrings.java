@@ -1,5 +1,7 @@
 package io.ticksink.schema;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Hands out one shared {@link String} for text seen again: a tick's symbol, liquidity provider
  * and broker repeat across millions of ticks, and a batch waiting to be written then holds one
@@ -34,6 +36,37 @@ final class RepeatedStrings {
         String text = new String(chars, offset, length);
         table[slot] = text;
         return text;
+    }
+
+    /** The same for ASCII text in {@code bytes[offset, offset + length)}: its slot is the same as the characters'. */
+    String get(byte[] ascii, int offset, int length) {
+        if (length > MAX_LENGTH) {
+            return new String(ascii, offset, length, StandardCharsets.ISO_8859_1);
+        }
+        int hash = 0;
+        for (int i = offset; i < offset + length; i++) {
+            hash = 31 * hash + ascii[i];
+        }
+        int slot = (hash ^ (hash >>> 12)) & (SIZE - 1);
+        String cached = table[slot];
+        if (cached != null && matches(cached, ascii, offset, length)) {
+            return cached;
+        }
+        String text = new String(ascii, offset, length, StandardCharsets.ISO_8859_1);
+        table[slot] = text;
+        return text;
+    }
+
+    private static boolean matches(String cached, byte[] ascii, int offset, int length) {
+        if (cached.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (cached.charAt(i) != ascii[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean matches(String cached, char[] chars, int offset, int length) {

@@ -61,6 +61,11 @@ public final class TickDecoder {
                 .build();
     }
 
+    /** The shared strings of this decoder's ticks. */
+    RepeatedStrings strings() {
+        return strings;
+    }
+
     /** The factory the decoder reads with; callers streaming a file should create parsers from it. */
     public JsonFactory factory() {
         return factory;
