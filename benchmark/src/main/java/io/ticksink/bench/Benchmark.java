@@ -93,6 +93,9 @@ public final class Benchmark implements Callable<Integer> {
             description = "Extra JVM options of the consumer, e.g. a flight recording: \"-XX:StartFlightRecording=filename=c.jfr\".")
     List<String> consumerJvmArgs = new ArrayList<>();
 
+    @Option(names = "--migrator-jvm-args", split = " ", description = "Extra JVM options of the migrator.")
+    List<String> migratorJvmArgs = new ArrayList<>();
+
     @Option(names = "--skip-drain", description = "Only the latency runs.")
     boolean skipDrain;
 
@@ -464,8 +467,9 @@ public final class Benchmark implements Callable<Integer> {
         String label = String.format("%,d ticks in %d file(s)", total, archiveSymbols * days);
         List<String> args = List.of("--input-dir", input.toAbsolutePath().toString(), "--output-dir",
                 workDir.resolve(name + "-out").toAbsolutePath().toString());
-        try (MeasuredJvm migrator = MeasuredJvm.start(workDir, List.of("-Xmx" + migratorHeap,
-                "-Dorg.sqlite.tmpdir=" + workDir.toAbsolutePath()), migratorJar, args)) {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + migratorHeap, "-Dorg.sqlite.tmpdir=" + workDir.toAbsolutePath()));
+        jvm.addAll(migratorJvmArgs);
+        try (MeasuredJvm migrator = MeasuredJvm.start(workDir, jvm, migratorJar, args)) {
             long start = System.nanoTime();
             double rss = 0;
             double cpu = 0;
