@@ -115,10 +115,10 @@ public final class ConsumerApp implements AutoCloseable {
                 http.close();
             }
             store.close();
-            String what = transactionalIds == null ? "--data-dir " + config.dataDir
-                    : e instanceof IOException ? "--http-address/--http-port " + config.httpAddress + ":" + config.httpPort
-                    : "the Kafka client";
-            throw new StartException(what + ": " + e.getMessage(), e);
+            String message = transactionalIds == null ? "--data-dir " + config.dataDir + ": " + e.getMessage()
+                    : e instanceof IOException ? e.getMessage() // the HTTP endpoint's: names address, port and what to do
+                    : "the Kafka client: " + e.getMessage();
+            throw new StartException(message, e);
         }
     }
 

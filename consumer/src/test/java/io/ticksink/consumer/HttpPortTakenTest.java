@@ -55,7 +55,8 @@ class HttpPortTakenTest {
             assertThatThrownBy(() -> ConsumerApp.create(config, "127.0.0.1:1").close())
                     .isInstanceOf(ConsumerApp.StartException.class)
                     .hasMessageContaining(Integer.toString(port))
-                    .hasMessageContaining("each consumer on one host needs its own --http-port (TICKSINK_HTTP_PORT)");
+                    .hasMessageContaining("each consumer on one host needs its own --http-port (TICKSINK_HTTP_PORT)")
+                    .hasMessageStartingWith("port " + port + " on 127.0.0.1 is already in use"); // the port named once
         }
     }
 }
