@@ -7,7 +7,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Decodes Kafka record values one after another with one parser: Jackson's non-blocking parser,
+ * Decodes Kafka record values one after another: a value in the plain form of a tick by {@link
+ * PlainTickScanner}, without a parser; any other with one parser, Jackson's non-blocking parser,
  * fed each value in turn, so that a record costs no parser of its own to build and close (on the
  * Kafka thread, that would be a large part of its time and of what it allocates).
  *
