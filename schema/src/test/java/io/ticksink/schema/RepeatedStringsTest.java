@@ -31,6 +31,26 @@ class RepeatedStringsTest {
         assertThat(get("")).isEmpty();
     }
 
+    /** Two texts of one slot, as EURGBP and SYM45 were in a table of one entry per slot: both stay shared. */
+    @Test
+    void twoTextsOfOneSlotAreBothKept() {
+        String first = "S0";
+        String second = null;
+        for (int i = 1; second == null; i++) {
+            if (RepeatedStrings.slotOf(("S" + i).hashCode()) == RepeatedStrings.slotOf(first.hashCode())) {
+                second = "S" + i;
+            }
+        }
+        String a = get(first);
+        String b = get(second);
+        for (int round = 0; round < 3; round++) {
+            assertThat(get(first)).isSameAs(a);
+            assertThat(get(second)).isSameAs(b);
+            byte[] ascii = ("<" + second + ">").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(strings.get(ascii, 1, second.length())).isSameAs(b);
+        }
+    }
+
     @Test
     void longTextIsCopiedNotShared() {
         String text = "x".repeat(RepeatedStrings.MAX_LENGTH + 1);
