@@ -34,6 +34,18 @@ public final class Archive {
      */
     public static long write(Path dir, int symbols, int days, int ticksPerFile, boolean fieldPerLine)
             throws IOException {
+        return write(dir, symbols, days, ticksPerFile, fieldPerLine, false);
+    }
+
+    /**
+     * As {@link #write(Path, int, int, int, boolean)}; with {@code lines} the files are NDJSON,
+     * {@code <YYYY-MM-DD>.jsonl}, one compact object a line and no array around them.
+     */
+    public static long write(Path dir, int symbols, int days, int ticksPerFile, boolean fieldPerLine, boolean lines)
+            throws IOException {
+        if (lines && fieldPerLine) {
+            throw new IllegalArgumentException("an NDJSON file holds one object a line");
+        }
         long total = 0;
         for (int s = 0; s < symbols; s++) {
             for (int d = 0; d < days; d++) {
@@ -42,10 +54,10 @@ public final class Archive {
                 SyntheticTicks ticks = new SyntheticTicks(s * 1000L + d, 1, start,
                         Duration.ofHours(24).toNanos() / ticksPerFile);
                 String symbol = s < SyntheticTicks.SYMBOLS.length ? SyntheticTicks.SYMBOLS[s] : "SYM" + s;
-                Path file = dir.resolve(symbol).resolve(day + ".json");
+                Path file = dir.resolve(symbol).resolve(day + (lines ? ".jsonl" : ".json"));
                 Files.createDirectories(file.getParent());
                 try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                    out.write("[\n");
+                    out.write(lines ? "" : "[\n");
                     for (int i = 0; i < ticksPerFile; i++) {
                         // a one-symbol generator always says EURUSD: name the file's own symbol
                         String json = ticks.next().replace("\"symbol\":\"EURUSD\"", "\"symbol\":\"" + symbol + "\"");
@@ -54,9 +66,9 @@ public final class Archive {
                             json = "  {\n    " + json.substring(1, json.length() - 1).replace(",", ",\n    ") + "\n  }";
                         }
                         out.write(json);
-                        out.write(i + 1 < ticksPerFile ? ",\n" : "\n");
+                        out.write(i + 1 < ticksPerFile && !lines ? ",\n" : "\n");
                     }
-                    out.write("]\n");
+                    out.write(lines ? "" : "]\n");
                 }
                 total += ticksPerFile;
             }

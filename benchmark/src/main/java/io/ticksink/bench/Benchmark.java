@@ -96,6 +96,13 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--migrator-jvm-args", split = " ", description = "Extra JVM options of the migrator.")
     List<String> migratorJvmArgs = new ArrayList<>();
 
+    /** The forms of the migrator's generated archive. */
+    enum ArchiveFormat { json, jsonl }
+
+    @Option(names = "--archive-format", defaultValue = "json", paramLabel = "json|jsonl",
+            description = "The migrator's archive: JSON arrays, one object a line, or NDJSON files (default: ${DEFAULT-VALUE}).")
+    ArchiveFormat archiveFormat;
+
     @Option(names = "--skip-drain", description = "Only the latency runs.")
     boolean skipDrain;
 
@@ -463,7 +470,7 @@ public final class Benchmark implements Callable<Integer> {
     /** (e) and (f): the migrator in its own JVM on a generated archive; returns ticks/s. */
     private double migrate(String name, int archiveSymbols, int days, int ticksPerFile) throws Exception {
         Path input = workDir.resolve(name);
-        long total = Archive.write(input, archiveSymbols, days, ticksPerFile);
+        long total = Archive.write(input, archiveSymbols, days, ticksPerFile, false, archiveFormat == ArchiveFormat.jsonl);
         String label = String.format("%,d ticks in %d file(s)", total, archiveSymbols * days);
         List<String> args = List.of("--input-dir", input.toAbsolutePath().toString(), "--output-dir",
                 workDir.resolve(name + "-out").toAbsolutePath().toString());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonToken;
+import io.ticksink.schema.PlainTickScanner;
 import io.ticksink.schema.RejectReason;
 import io.ticksink.schema.Tick;
 import io.ticksink.schema.TickDecoder;
@@ -46,6 +47,8 @@ final class RecordReader {
     }
 
     private final TickDecoder decoder;
+    /** An NDJSON line in the plain form of a tick is decoded without a parser; any other goes to Jackson. */
+    private final PlainTickScanner scanner;
     private final JsonFactory factory;
     private byte[] line = new byte[8192];
     private final byte[] buffer = new byte[1 << 16];
@@ -54,6 +57,7 @@ final class RecordReader {
 
     RecordReader(TickDecoder decoder) {
         this.decoder = decoder;
+        this.scanner = new PlainTickScanner(decoder);
         this.factory = decoder.factory();
     }
 
@@ -178,7 +182,11 @@ final class RecordReader {
 
     private void decodeLine(int start, int end, long position, String symbol, Handler handler)
             throws InterruptedException {
-        Tick tick;
+        Tick tick = scanner.scan(line, start, end - start, symbol);
+        if (tick != null) {
+            handler.tick(position, tick);
+            return;
+        }
         try (JsonParser p = factory.createParser(line, start, end - start)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new TickRejectedException(RejectReason.NOT_JSON, "line is not a JSON object");

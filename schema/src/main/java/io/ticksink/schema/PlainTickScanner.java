@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Not thread safe: one per thread.
  */
-final class PlainTickScanner {
+public final class PlainTickScanner {
 
     private static final int SYMBOL = 0;
     private static final int TIMESTAMP = 1;
@@ -64,11 +64,29 @@ final class PlainTickScanner {
         this.strings = strings;
     }
 
+    /** A scanner that shares the repeated strings of {@code decoder}'s ticks. */
+    public PlainTickScanner(TickDecoder decoder) {
+        this(decoder.strings());
+    }
+
+    /**
+     * The tick in {@code bytes[offset, offset + length)}, or null when the value is not a valid tick
+     * in the plain form; the symbol, when the object has none, is {@code fallbackSymbol} (an archive
+     * directory's name).
+     */
+    public Tick scan(byte[] bytes, int offset, int length, String fallbackSymbol) {
+        return scan(bytes, offset, length, null, fallbackSymbol);
+    }
+
     /**
      * The tick in {@code bytes[offset, offset + length)}, or null when the value is not a valid tick
      * in the plain form; the symbol, when the object has none, is the UTF-8 key {@code fallbackSymbolUtf8}.
      */
     Tick scan(byte[] bytes, int offset, int length, byte[] fallbackSymbolUtf8) {
+        return scan(bytes, offset, length, fallbackSymbolUtf8, null);
+    }
+
+    private Tick scan(byte[] bytes, int offset, int length, byte[] fallbackSymbolUtf8, String fallbackSymbol) {
         in = bytes;
         pos = offset;
         end = offset + length;
@@ -178,7 +196,8 @@ final class PlainTickScanner {
             return null;
         }
         if (symbol == null) {
-            symbol = fallbackSymbol(fallbackSymbolUtf8);
+            symbol = checked(fallbackSymbolUtf8 != null ? new String(fallbackSymbolUtf8, StandardCharsets.UTF_8)
+                    : fallbackSymbol);
             if (symbol == null) {
                 return null;
             }
@@ -189,11 +208,11 @@ final class PlainTickScanner {
         return new Tick(symbol, timestamp, bid, ask, spread, lpSource != null ? lpSource : lp, brokerId);
     }
 
-    private static String fallbackSymbol(byte[] utf8) {
-        if (utf8 == null) {
+    /** The symbol when it is one by the contract, else null. */
+    private static String checked(String symbol) {
+        if (symbol == null) {
             return null;
         }
-        String symbol = new String(utf8, StandardCharsets.UTF_8);
         try {
             TickDecoder.checkSymbol(symbol);
         } catch (TickRejectedException e) {

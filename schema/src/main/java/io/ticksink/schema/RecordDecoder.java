@@ -29,7 +29,7 @@ public final class RecordDecoder {
 
     public RecordDecoder(TickDecoder decoder) {
         this.decoder = decoder;
-        this.scanner = new PlainTickScanner(decoder.strings());
+        this.scanner = new PlainTickScanner(decoder);
     }
 
     /**

@@ -102,6 +102,19 @@ class PlainTickScannerTest {
         assertThat(scan("{" + good + "}", KEY)).isNotNull();
     }
 
+    /** The migrator's form: the symbol of an archive directory, as a string. */
+    @Test
+    void aDirectorysSymbolIsTheSymbolOnlyWhenTheValueHasNone() throws Exception {
+        String good = "{\"timestamp\":1768817730,\"bid\":1.5,\"ask\":1.6}";
+        byte[] bytes = good.getBytes(UTF_8);
+        assertThat(scanner.scan(bytes, 0, bytes.length, "XAUUSD"))
+                .isEqualTo(decoder.decode(bytes, "XAUUSD")).extracting(Tick::symbol).isEqualTo("XAUUSD");
+        byte[] own = "{\"symbol\":\"EURUSD\",\"timestamp\":1768817730,\"bid\":1.5,\"ask\":1.6}".getBytes(UTF_8);
+        assertThat(scanner.scan(own, 0, own.length, "XAUUSD").symbol()).isEqualTo("EURUSD");
+        assertThat(scanner.scan(bytes, 0, bytes.length, (String) null)).isNull();
+        assertThat(scanner.scan(bytes, 0, bytes.length, "S".repeat(65))).isNull();
+    }
+
     /** Prices of up to 15 significant digits, with and without exponents: the same double as {@link Double#parseDouble}, bit for bit. */
     @Test
     void pricesAreCorrectlyRounded() {
