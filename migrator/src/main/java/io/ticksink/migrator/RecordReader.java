@@ -47,7 +47,7 @@ final class RecordReader {
     }
 
     private final TickDecoder decoder;
-    /** An NDJSON line in the plain form of a tick is decoded without a parser; any other goes to Jackson. */
+    /** A plain tick (an NDJSON line, an array element) is decoded without a parser; anything else by Jackson. */
     private final PlainTickScanner scanner;
     private final JsonFactory factory;
     private byte[] line = new byte[8192];
@@ -71,9 +71,42 @@ final class RecordReader {
         return format.lines() ? readLines(in, directorySymbol, handler) : readJson(in, directorySymbol, handler);
     }
 
+    /** Plain ticks of an array without a parser, then the rest, if any, with Jackson from where that stopped. */
     private long readJson(InputStream raw, String symbol, Handler handler)
             throws BrokenSourceException, InterruptedException {
-        long position = 0;
+        PlainArrayReader.Rest rest = new PlainArrayReader(raw, scanner).read(symbol, handler);
+        if (rest.stream() == null) {
+            return rest.records();
+        }
+        if (!rest.repeatsLast()) {
+            return readJsonWithParser(rest.stream(), symbol, handler, rest.records());
+        }
+        Handler afterTheRepeated = new Handler() { // the record read again was handed over already
+            private boolean repeated;
+
+            @Override
+            public void tick(long position, Tick tick) throws InterruptedException {
+                if (repeated) {
+                    handler.tick(position, tick);
+                }
+                repeated = true;
+            }
+
+            @Override
+            public void reject(long position, RejectReason reason, String detail, String raw) {
+                if (repeated) {
+                    handler.reject(position, reason, detail, raw);
+                }
+                repeated = true;
+            }
+        };
+        return readJsonWithParser(rest.stream(), symbol, afterTheRepeated, rest.records() - 1);
+    }
+
+    /** The records of {@code raw} with Jackson's streaming parser, numbered from {@code firstPosition}. */
+    long readJsonWithParser(InputStream raw, String symbol, Handler handler, long firstPosition)
+            throws BrokenSourceException, InterruptedException {
+        long position = firstPosition;
         RetainingInputStream in = new RetainingInputStream(raw, MAX_RECORD_BYTES);
         boolean array = false;
         // Jackson detects and skips a UTF-8 byte order mark on byte input

@@ -53,6 +53,7 @@ public final class PlainTickScanner {
     private int pos;
     private int end;
     /** The last string's bounds in {@link #in}. */
+    private int elementEnd;
     private int textStart;
     private int textLength;
     /** The last number: {@code digits} &times; 10<sup>-scale</sup>; integral when written without point or exponent. */
@@ -75,7 +76,21 @@ public final class PlainTickScanner {
      * directory's name).
      */
     public Tick scan(byte[] bytes, int offset, int length, String fallbackSymbol) {
-        return scan(bytes, offset, length, null, fallbackSymbol);
+        return scan(bytes, offset, length, null, fallbackSymbol, true);
+    }
+
+    /**
+     * The tick whose object starts at {@code bytes[offset]}, an element of an array that may go on
+     * up to {@code limit}; null as for {@link #scan(byte[], int, int, String)}, also when the object
+     * does not end before {@code limit}. Where it ends: {@link #elementEnd()}.
+     */
+    public Tick scanElement(byte[] bytes, int offset, int limit, String fallbackSymbol) {
+        return scan(bytes, offset, limit - offset, null, fallbackSymbol, false);
+    }
+
+    /** Just past the closing brace of the object {@link #scanElement} decoded last. */
+    public int elementEnd() {
+        return elementEnd;
     }
 
     /**
@@ -83,10 +98,12 @@ public final class PlainTickScanner {
      * in the plain form; the symbol, when the object has none, is the UTF-8 key {@code fallbackSymbolUtf8}.
      */
     Tick scan(byte[] bytes, int offset, int length, byte[] fallbackSymbolUtf8) {
-        return scan(bytes, offset, length, fallbackSymbolUtf8, null);
+        return scan(bytes, offset, length, fallbackSymbolUtf8, null, true);
     }
 
-    private Tick scan(byte[] bytes, int offset, int length, byte[] fallbackSymbolUtf8, String fallbackSymbol) {
+    /** With {@code whole}, only whitespace may follow the object; without, where it ends is kept. */
+    private Tick scan(byte[] bytes, int offset, int length, byte[] fallbackSymbolUtf8, String fallbackSymbol,
+                      boolean whole) {
         in = bytes;
         pos = offset;
         end = offset + length;
@@ -189,9 +206,10 @@ public final class PlainTickScanner {
                 return null;
             }
         } while (in[pos++] == ',');
-        if (in[pos - 1] != '}' || skipSpace()) {
+        if (in[pos - 1] != '}' || whole && skipSpace()) {
             return null; // not the object's end, or something after it
         }
+        elementEnd = pos;
         if ((seen & (1 << TIMESTAMP | 1 << BID | 1 << ASK)) != (1 << TIMESTAMP | 1 << BID | 1 << ASK)) {
             return null;
         }
