@@ -225,11 +225,18 @@ public final class DeadLetters {
         boolean single = oneByOne;
         oneByOne = false;
         List<Future<RecordMetadata>> sends = new ArrayList<>(rejects.size());
+        boolean lostAlone = false; // sent one by one, a record failed: the rest wait for the next attempt
         for (DecodedBatch.Rejected rejected : rejects) {
             Future<RecordMetadata> send = System.nanoTime() - deadline >= 0 ? null : send(rejected);
             sends.add(send);
             if (single && send != null) {
                 producer.flush(); // a batch of its own: the topic judges its size alone
+                if (failed(send)) {
+                    // the transaction is lost: a later send could fail with this record's error, and
+                    // be taken as refused for good. The rest go in the next attempt
+                    lostAlone = true;
+                    break;
+                }
             }
             if (send == null || failedNotForItsRecord(send)) {
                 break; // the rest would wait for the same thing
@@ -241,6 +248,10 @@ public final class DeadLetters {
         Throwable firstFailure = null;
         for (int i = 0; i < rejects.size(); i++) {
             DecodedBatch.Rejected rejected = rejects.get(i);
+            if (lostAlone && i >= sends.size()) {
+                failed.add(rejected); // not sent: what happened to the one before says why
+                continue;
+            }
             Throwable error = i < sends.size() && sends.get(i) != null ? await(sends.get(i), deadline, timeoutNanos)
                     : new TimeoutException("not sent: an earlier dead letter of this attempt failed or the "
                             + Duration.ofNanos(timeoutNanos).toMillis() + " ms bound passed");
@@ -386,6 +397,22 @@ public final class DeadLetters {
             return producer.send(deadLetter(rejected));
         } catch (KafkaException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Whether a send that is done failed. */
+    private static boolean failed(Future<RecordMetadata> send) {
+        if (!send.isDone()) {
+            return false;
+        }
+        try {
+            send.get();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // not reached: the future is done
+            return true;
         }
     }
 

@@ -228,6 +228,42 @@ class DeadLettersTest {
                 .contains("ticksink_dead_letters_total{destination=\"topic\",reason=\"NOT_JSON\"} 2.0");
     }
 
+    /**
+     * Sent one by one, a record refused as too large dooms its transaction, and the producer may
+     * fail a later send of that transaction with the same error: that record is sent again in the
+     * next transaction, not taken as refused for good.
+     */
+    @Test
+    void oneByOneTheRecordsAfterARefusedOneWaitForTheNextTransaction() throws Exception {
+        boolean[] lost = {false};
+        Producer producer = new Producer(send -> {
+            if (lost[0] || new String(send.value(), StandardCharsets.UTF_8).equals("reject-0")) {
+                lost[0] = true; // the transaction's error, as the producer hands it to what it sends next
+                return CompletableFuture.failedFuture(new RecordTooLargeException("too large for ticks.dlq"));
+            }
+            return CompletableFuture.completedFuture(null);
+        }) {
+            @Override
+            public synchronized void abortTransaction() {
+                super.abortTransaction();
+                lost[0] = false;
+            }
+        };
+        List<DecodedBatch.Rejected> rejects = rejects(2);
+        DeadLetters deadLetters = deadLetters(producer);
+
+        DeadLetters.Published batched = deadLetters.publish(rejects, OFFSETS);
+        assertThat(batched.failure()).hasMessageContaining("sent again on its own");
+        DeadLetters.Published alone = deadLetters.publish(batched.failed(), OFFSETS);
+        assertThat(alone.durable()).containsExactly(rejects.get(0));
+        assertThat(alone.failed()).containsExactly(rejects.get(1));
+        assertThat(rejectsLines()).hasSize(1).first(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("\"offset\":0");
+        DeadLetters.Published next = deadLetters.publish(alone.failed(), OFFSETS);
+        assertThat(next.durable()).containsExactly(rejects.get(1));
+        assertThat(producer.transactionCommitted()).isTrue();
+    }
+
     @Test
     void aRefusedRecordThatCannotBeWrittenLocallyStaysFailedForALaterAttempt() throws Exception {
         Files.writeString(dataDir.resolve("rejects"), "a file where the directory should be");
