@@ -402,33 +402,28 @@ public final class DeadLetters {
 
     /** Whether a send that is done failed. */
     private static boolean failed(Future<RecordMetadata> send) {
-        if (!send.isDone()) {
-            return false;
-        }
-        try {
-            send.get();
-            return false;
-        } catch (ExecutionException e) {
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // not reached: the future is done
-            return true;
-        }
+        return failure(send) != null;
     }
 
     /** Whether a send already failed, for a reason that is not about its own record (its send blocked, then gave up). */
     private static boolean failedNotForItsRecord(Future<RecordMetadata> send) {
+        Throwable error = failure(send);
+        return error != null && !isPermanent(error);
+    }
+
+    /** Why a send that is done failed; null when it is not done or succeeded. */
+    private static Throwable failure(Future<RecordMetadata> send) {
         if (!send.isDone()) {
-            return false;
+            return null;
         }
         try {
             send.get();
-            return false;
+            return null;
         } catch (ExecutionException e) {
-            return !isPermanent(e.getCause());
+            return e.getCause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // not reached: the future is done
-            return true;
+            return e;
         }
     }
 

@@ -61,16 +61,8 @@ final class PlainArrayReader {
     }
 
     Rest read(String symbol, RecordReader.Handler handler) throws InterruptedException {
-        int p = 0;
-        while (true) { // leading whitespace, without taking it: a file that is no array is read as it is
-            while (p < limit && isSpace(buffer[p])) {
-                p++;
-            }
-            if (p < limit || limit >= CHUNK || !fill()) {
-                break;
-            }
-        }
-        if (p >= limit || buffer[p] != '[') {
+        int p = skipSpace(0); // nothing taken yet: a file that is no array is read as it is
+        if (p < 0 || buffer[p] != '[') {
             return new Rest(0, rest(false), false);
         }
         take(p);
